@@ -1,0 +1,86 @@
+package dev.oidcsession.core;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One login session: the tokens and the times that govern them. Immutable; the manager replaces
+ * the stored session as a whole (compare-and-set on {@link #version()}).
+ *
+ * <p>All times are wall-clock {@link Instant}s from the manager's {@link java.time.Clock}, with
+ * millisecond precision. The generated {@code toString()} holds no secret: the tokens print as
+ * fingerprints.
+ *
+ * @param key the store key (derived from the cookie value, which the session does not hold)
+ * @param tokens the current tokens
+ * @param createdAt when the user logged in
+ * @param renewedAt when the tokens were last obtained (at login, then at each renewal)
+ * @param lastSeenAt the last request recorded for the idle timeout (written at most once per
+ *     tenth of the idle timeout)
+ * @param expiresAt when the session ends: {@code min(access token expiry, ID token expiry,
+ *     createdAt + maxLifetime)}
+ * @param renewAt when a renewal becomes due; fixed when the tokens are obtained
+ * @param version the store's compare-and-set version
+ * @param attributes a few application strings stored with the session, unmodifiable
+ */
+public record Session(
+    StoreKey key,
+    TokenSet tokens,
+    Instant createdAt,
+    Instant renewedAt,
+    Instant lastSeenAt,
+    Instant expiresAt,
+    Instant renewAt,
+    long version,
+    Map<String, String> attributes) {
+
+  /** Validates the order of the times and copies the attributes. */
+  public Session {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(tokens, "tokens");
+    Objects.requireNonNull(createdAt, "createdAt");
+    Objects.requireNonNull(renewedAt, "renewedAt");
+    Objects.requireNonNull(lastSeenAt, "lastSeenAt");
+    Objects.requireNonNull(expiresAt, "expiresAt");
+    Objects.requireNonNull(renewAt, "renewAt");
+    attributes = Map.copyOf(attributes);
+    if (renewedAt.isBefore(createdAt)) {
+      throw new IllegalArgumentException(
+          "renewedAt must not be before createdAt " + createdAt + ", but was " + renewedAt);
+    }
+    if (renewAt.isAfter(expiresAt)) {
+      throw new IllegalArgumentException(
+          "renewAt must not be after expiresAt " + expiresAt + ", but was " + renewAt);
+    }
+    if (version < 1) {
+      throw new IllegalArgumentException("version must be at least 1, but was " + version);
+    }
+  }
+
+  /** The {@code iss} of the ID token. */
+  public String issuer() {
+    return tokens.issuer();
+  }
+
+  /** The {@code sub} of the ID token: who is logged in. */
+  public String subject() {
+    return tokens.subject();
+  }
+
+  /** The provider's session id ({@code sid}), when the ID token has one. */
+  public Optional<String> providerSessionId() {
+    return tokens.idToken().sessionId();
+  }
+
+  /** Whether this session can be renewed: it has a refresh token. */
+  public boolean renewable() {
+    return tokens.refreshToken().isPresent();
+  }
+
+  /** The access token's expiry, or {@link #expiresAt()} when the token does not say. */
+  public Instant accessTokenExpiresAt() {
+    return tokens.accessTokenExpiresAt().orElse(expiresAt);
+  }
+}

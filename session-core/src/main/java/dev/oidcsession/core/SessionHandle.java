@@ -1,0 +1,108 @@
+package dev.oidcsession.core;
+
+import dev.oidcsession.core.internal.Digests;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Optional;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The secret a browser holds for its session: 256 random bits, sent as the cookie value (43
+ * base64url characters). Everything else is derived from it with HMAC-SHA-256 under distinct
+ * labels: the {@link StoreKey} the store files the session under, and the AES-256 key that
+ * encrypts it. The store never sees the handle, so a copy of the store yields neither tokens nor
+ * a usable cookie.
+ *
+ * <p>Immutable and thread-safe; {@link #toString()} prints only the store key's fingerprint.
+ */
+public final class SessionHandle {
+
+  /** Bytes of randomness in a handle. */
+  public static final int BYTES = 32;
+
+  private static final int ENCODED_LENGTH = 43;
+  private static final byte[] STORE_KEY_LABEL =
+      "oidc-session/v1/store-key".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] ENCRYPTION_KEY_LABEL =
+      "oidc-session/v1/encryption-key".getBytes(StandardCharsets.US_ASCII);
+
+  private final byte[] secret;
+  private final StoreKey storeKey;
+
+  private SessionHandle(byte[] secret) {
+    this.secret = secret;
+    this.storeKey = new StoreKey(Digests.base64Url(Digests.hmacSha256(secret, STORE_KEY_LABEL)));
+  }
+
+  /** A new handle with 256 bits from {@code random}. */
+  public static SessionHandle generate(SecureRandom random) {
+    byte[] secret = new byte[BYTES];
+    random.nextBytes(secret);
+    return new SessionHandle(secret);
+  }
+
+  /**
+   * Reads a cookie value. Anything that is not exactly 43 base64url characters is no handle.
+   *
+   * @param cookieValue the cookie's value, possibly {@code null}
+   * @return the handle, or empty for a missing or malformed value
+   */
+  public static Optional<SessionHandle> parse(String cookieValue) {
+    if (cookieValue == null || cookieValue.length() != ENCODED_LENGTH) {
+      return Optional.empty();
+    }
+    for (int i = 0; i < ENCODED_LENGTH; i++) {
+      char c = cookieValue.charAt(i);
+      boolean base64url =
+          (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+              || c == '-' || c == '_';
+      if (!base64url) {
+        return Optional.empty();
+      }
+    }
+    try {
+      byte[] secret = Base64.getUrlDecoder().decode(cookieValue);
+      // The last character carries 2 unused bits; a non-canonical value is not ours.
+      if (secret.length != BYTES || !Digests.base64Url(secret).equals(cookieValue)) {
+        return Optional.empty();
+      }
+      return Optional.of(new SessionHandle(secret));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The cookie value. Never log it. */
+  public String cookieValue() {
+    return Digests.base64Url(secret);
+  }
+
+  /** The key the session is stored under. */
+  public StoreKey storeKey() {
+    return storeKey;
+  }
+
+  /** The AES-256 key that encrypts the stored session. */
+  SecretKey encryptionKey() {
+    return new SecretKeySpec(Digests.hmacSha256(secret, ENCRYPTION_KEY_LABEL), "AES");
+  }
+
+  /** Constant-time comparison of the secrets. */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof SessionHandle other && MessageDigest.isEqual(secret, other.secret);
+  }
+
+  @Override
+  public int hashCode() {
+    return storeKey.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "SessionHandle[" + storeKey.fingerprint() + "…]";
+  }
+}

@@ -1,0 +1,35 @@
+package dev.oidcsession.core;
+
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * The key a session is stored under: HMAC-SHA-256 of the cookie's secret value with a fixed label,
+ * base64url. A store sees only this key, from which neither the cookie value nor the session's
+ * encryption key can be computed.
+ *
+ * @param value base64url characters only, 16 to 128 of them
+ */
+public record StoreKey(String value) {
+
+  private static final Pattern FORM = Pattern.compile("[A-Za-z0-9_-]{16,128}");
+
+  /** Validates the form. */
+  public StoreKey {
+    Objects.requireNonNull(value, "value");
+    if (!FORM.matcher(value).matches()) {
+      throw new IllegalArgumentException(
+          "store key must be 16 to 128 base64url characters, but had " + value.length());
+    }
+  }
+
+  /** The first 8 characters: enough to correlate log lines, not a usable key. */
+  public String fingerprint() {
+    return value.substring(0, 8);
+  }
+
+  @Override
+  public String toString() {
+    return "StoreKey[" + fingerprint() + "…]";
+  }
+}
