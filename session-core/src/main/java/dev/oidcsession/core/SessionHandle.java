@@ -103,6 +103,6 @@ public final class SessionHandle {
 
   @Override
   public String toString() {
-    return "SessionHandle[" + storeKey.fingerprint() + "…]";
+    return "SessionHandle[" + storeKey.fingerprint() + "]";
   }
 }

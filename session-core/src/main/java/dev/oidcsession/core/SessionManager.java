@@ -468,6 +468,17 @@ public final class SessionManager implements AutoCloseable {
     }
 
     private void run(Session seen) {
+      if (unstored != null) {
+        // The provider already rotated the refresh token: only these tokens are good, so no other
+        // server can renew successfully. Store them (a compare-and-set) without waiting for a lease.
+        try {
+          attemptUnderLease(seen);
+        } catch (RuntimeException e) {
+          retryLater(seen, TokenRenewalException.transientFailure(
+              "renewal failed unexpectedly: " + e.getClass().getName(), e));
+        }
+        return;
+      }
       Optional<Lease> lease;
       try {
         lease = store.tryLease(storeKey, policy.renewalLease());

@@ -1,5 +1,6 @@
 package dev.oidcsession.core;
 
+import dev.oidcsession.core.internal.Digests;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -23,13 +24,17 @@ public record StoreKey(String value) {
     }
   }
 
-  /** The first 8 characters: enough to correlate log lines, not a usable key. */
+  /**
+   * The first 10 hex digits of the key's SHA-256: enough to correlate log lines, useless for
+   * finding the entry.
+   */
   public String fingerprint() {
-    return value.substring(0, 8);
+    return Digests.sha256Hex(value).substring(0, 10);
   }
 
+  /** Returns {@code StoreKey[<fingerprint>]}. */
   @Override
   public String toString() {
-    return "StoreKey[" + fingerprint() + "…]";
+    return "StoreKey[" + fingerprint() + "]";
   }
 }

@@ -1,0 +1,639 @@
+package dev.oidcsession.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.oidcsession.core.TestScheduler.Mode;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+class SessionManagerTest {
+
+  static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
+  static final Duration HOUR = Duration.ofHours(1);
+  static final Duration DAY = Duration.ofDays(1);
+
+  final ManualClock clock = new ManualClock(T0);
+  final InMemorySessionStore store = new InMemorySessionStore(clock);
+  final ScriptedRenewer renewer = new ScriptedRenewer(clock);
+  final RecordingListener listener = new RecordingListener();
+
+  SessionManager manager(Mode mode, SessionPolicy policy) {
+    return manager(new TestScheduler(mode, clock), policy);
+  }
+
+  SessionManager manager(TestScheduler scheduler, SessionPolicy policy) {
+    return SessionManager.builder()
+        .store(store)
+        .renewer(renewer)
+        .policy(policy)
+        .clock(clock)
+        .random(new SplittableRandom(42))
+        .listener(listener)
+        .executor(scheduler)
+        .build();
+  }
+
+  /** A session with access token 1 h and ID token 1 day: expires T0+1h, renews near T0+15min. */
+  CreatedSession login(SessionManager manager) {
+    return manager.create(TestTokens.tokens("alice", clock.instant(), HOUR, DAY));
+  }
+
+  @Nested
+  class CreateAndResolve {
+
+    final SessionManager manager = manager(Mode.QUEUED, SessionPolicy.defaults());
+
+    @Test
+    void create_thenResolve_returnsTheSession() {
+      CreatedSession created = login(manager);
+      Optional<Session> resolved = manager.resolve(created.handle().cookieValue());
+      assertThat(resolved).contains(created.session());
+      assertThat(created.session().expiresAt()).isEqualTo(T0.plus(HOUR));
+      assertThat(created.session().renewAt())
+          .isBetween(T0.plus(Duration.ofMinutes(13).plusSeconds(30)), T0.plus(Duration.ofMinutes(16).plusSeconds(30)));
+      assertThat(listener.events).containsExactly("created");
+    }
+
+    @Test
+    void create_expiredTokens_isRejected() {
+      TokenSet old = TestTokens.tokens("alice", T0.minus(DAY), HOUR, HOUR);
+      assertThatThrownBy(() -> manager.create(old))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("tokens must not be expired");
+    }
+
+    @Test
+    void resolve_malformedOrUnknownCookie_isNoSession() {
+      for (String bad :
+          new String[] {null, "", "x", "a".repeat(42), "a".repeat(44), "!".repeat(43), "A".repeat(42) + "B"}) {
+        assertThat(manager.resolve(bad)).as("cookie %s", bad).isEmpty();
+      }
+      assertThat(manager.resolve("A".repeat(43))).isEmpty();
+    }
+
+    @Test
+    void resolve_boundaryTriple_expiresAt() {
+      CreatedSession created = manager.create(
+          TestTokens.tokensWithoutRefresh("alice", T0, HOUR, DAY));
+      String cookie = created.handle().cookieValue();
+      clock.set(T0.plus(HOUR).minusMillis(1));
+      assertThat(manager.resolve(cookie)).isPresent();
+      clock.set(T0.plus(HOUR));
+      assertThat(manager.resolve(cookie)).isEmpty();
+      clock.set(T0.plus(HOUR).plusMillis(1));
+      assertThat(manager.resolve(cookie)).isEmpty();
+    }
+
+    @Test
+    void end_loggedOut_deletesAndReturnsTheSession() {
+      CreatedSession created = login(manager);
+      String cookie = created.handle().cookieValue();
+      assertThat(manager.end(cookie, EndReason.LOGGED_OUT)).contains(created.session());
+      assertThat(manager.resolve(cookie)).isEmpty();
+      assertThat(manager.end(cookie, EndReason.LOGGED_OUT)).isEmpty();
+      assertThat(listener.events).containsExactly("created", "ended LOGGED_OUT");
+    }
+
+    @Test
+    void listenerThatThrows_isIgnored() {
+      SessionManager throwing = SessionManager.builder().store(store).renewer(renewer).clock(clock)
+          .listener(new SessionListener() {
+            @Override
+            public void created(Session session) {
+              throw new IllegalStateException("listener bug");
+            }
+          }).executor(new TestScheduler(Mode.QUEUED, clock)).build();
+      CreatedSession created = login(throwing);
+      assertThat(throwing.resolve(created.handle().cookieValue())).isPresent();
+    }
+  }
+
+  @Nested
+  class Idle {
+
+    final SessionManager manager =
+        manager(Mode.QUEUED, SessionPolicy.builder().idleTimeout(Duration.ofMinutes(10)).build());
+
+    @Test
+    void resolve_marksLastSeenAtMostOncePerTenthOfTheIdleTimeout() {
+      CreatedSession created = login(manager);
+      String cookie = created.handle().cookieValue();
+      clock.advance(Duration.ofSeconds(59));
+      assertThat(manager.resolve(cookie).orElseThrow().version()).isEqualTo(1);
+      clock.advance(Duration.ofSeconds(1));
+      Session marked = manager.resolve(cookie).orElseThrow();
+      assertThat(marked.version()).isEqualTo(2);
+      assertThat(marked.lastSeenAt()).isEqualTo(T0.plusSeconds(60));
+      assertThat(manager.resolve(cookie).orElseThrow().version()).isEqualTo(2);
+    }
+
+    @Test
+    void resolve_boundaryTriple_idleTimeout() {
+      String cookie = login(manager).handle().cookieValue();
+      clock.set(T0.plus(Duration.ofMinutes(10)).minusMillis(1));
+      assertThat(manager.resolve(cookie)).isPresent(); // and marks it seen
+      clock.set(T0.plus(Duration.ofMinutes(20)).minusMillis(2));
+      assertThat(manager.resolve(cookie)).isPresent();
+      clock.set(T0.plus(Duration.ofMinutes(30)).minusMillis(2));
+      assertThat(manager.resolve(cookie)).isEmpty();
+    }
+  }
+
+  @Nested
+  class Renewal {
+
+    @Test
+    void renewalDue_servesCurrentTokensAndRenewsOnceInTheBackground() {
+      TestScheduler scheduler = new TestScheduler(Mode.QUEUED, clock);
+      SessionManager manager = manager(scheduler, SessionPolicy.defaults());
+      CreatedSession created = login(manager);
+      String cookie = created.handle().cookieValue();
+      clock.set(created.session().renewAt());
+
+      assertThat(manager.resolve(cookie)).contains(created.session());
+      assertThat(manager.resolve(cookie)).contains(created.session());
+      assertThat(renewer.calls).hasValue(0);
+
+      scheduler.runDue();
+      assertThat(renewer.calls).hasValue(1);
+      Session renewed = manager.resolve(cookie).orElseThrow();
+      assertThat(renewed.tokens()).isNotEqualTo(created.session().tokens());
+      assertThat(renewed.renewedAt()).isEqualTo(clock.instant());
+      // JWT exp has whole seconds.
+      assertThat(renewed.expiresAt()).isEqualTo(clock.instant().truncatedTo(ChronoUnit.SECONDS).plus(HOUR));
+      assertThat(renewed.renewAt()).isAfter(clock.instant().plus(Duration.ofMinutes(13)));
+      assertThat(renewed.createdAt()).isEqualTo(T0);
+      assertThat(renewed.version()).isEqualTo(2);
+      assertThat(listener.events).containsExactly("created", "renewed");
+    }
+
+    @Test
+    void renewalRequired_requestWaitsAndGetsTheNewTokens() {
+      SessionManager manager = manager(Mode.DIRECT, SessionPolicy.defaults());
+      CreatedSession created = login(manager);
+      clock.set(created.session().accessTokenExpiresAt().minusSeconds(29));
+      Session served = manager.resolve(created.handle().cookieValue()).orElseThrow();
+      assertThat(served.tokens()).isNotEqualTo(created.session().tokens());
+      assertThat(renewer.calls).hasValue(1);
+    }
+
+    @Test
+    void renewal_keepsARotatedRefreshTokenAndTheOldOneWhenNoneIsReturned() {
+      SessionManager manager = manager(Mode.DIRECT, SessionPolicy.defaults());
+      CreatedSession created = login(manager);
+      TokenSecret original = created.session().tokens().refreshToken().orElseThrow();
+      renewer.behaviour = current -> {
+        TokenSet fresh = renewer.fresh(current);
+        return new TokenSet(fresh.accessToken(), fresh.accessTokenExpiresAt(), current.idToken(),
+            current.refreshToken(), fresh.scope());
+      };
+      clock.set(created.session().renewAt());
+      Session renewed = manager.resolve(created.handle().cookieValue()).orElseThrow();
+      assertThat(renewed.tokens().refreshToken()).contains(original);
+      // The old ID token still bounds the session.
+      assertThat(renewed.expiresAt())
+          .isEqualTo(clock.instant().truncatedTo(ChronoUnit.SECONDS).plus(HOUR));
+      assertThat(renewed.tokens().idToken()).isEqualTo(created.session().tokens().idToken());
+    }
+
+    @Test
+    void singleFlight_64ThreadsOnADueSession_exactlyOneRenewerCall() throws Exception {
+      ScheduledPool pool = new ScheduledPool();
+      try (SessionManager manager = SessionManager.builder().store(store).renewer(renewer)
+          .clock(clock).executor(pool.executor).build()) {
+        CreatedSession created = login(manager);
+        clock.set(created.session().renewAt());
+        CountDownLatch release = new CountDownLatch(1);
+        renewer.behaviour = current -> {
+          awaitUninterruptibly(release);
+          return renewer.fresh(current);
+        };
+        List<Optional<Session>> served = race(64, () -> manager.resolve(created.handle().cookieValue()));
+        assertThat(served).allSatisfy(s -> assertThat(s).contains(created.session()));
+        release.countDown();
+        await().atMost(Duration.ofSeconds(10)).until(
+            () -> store.find(created.session().key()).orElseThrow().version() == 2);
+        race(64, () -> manager.resolve(created.handle().cookieValue()));
+        assertThat(renewer.calls).hasValue(1);
+      } finally {
+        pool.executor.shutdownNow();
+      }
+    }
+
+    @Test
+    void singleFlight_twoNodesSharingAStore_64ThreadsEach_exactlyOneRenewerCall() throws Exception {
+      ScheduledPool poolA = new ScheduledPool();
+      ScheduledPool poolB = new ScheduledPool();
+      try (SessionManager nodeA = SessionManager.builder().store(store).renewer(renewer)
+              .clock(clock).executor(poolA.executor).build();
+          SessionManager nodeB = SessionManager.builder().store(store).renewer(renewer)
+              .clock(clock).executor(poolB.executor).build()) {
+        CreatedSession created = login(nodeA);
+        String cookie = created.handle().cookieValue();
+        // Required, not just due: every request on both nodes waits for the one renewal.
+        clock.set(created.session().accessTokenExpiresAt().minusSeconds(20));
+        CountDownLatch release = new CountDownLatch(1);
+        renewer.behaviour = current -> {
+          awaitUninterruptibly(release);
+          return renewer.fresh(current);
+        };
+        ExecutorService requests = Executors.newFixedThreadPool(128);
+        try {
+          CountDownLatch start = new CountDownLatch(1);
+          List<Future<Optional<Session>>> futures = new ArrayList<>();
+          for (int i = 0; i < 128; i++) {
+            SessionManager node = i % 2 == 0 ? nodeA : nodeB;
+            futures.add(requests.submit(() -> {
+              start.await();
+              return node.resolve(cookie);
+            }));
+          }
+          start.countDown();
+          await().atMost(Duration.ofSeconds(10)).until(() -> renewer.calls.get() == 1);
+          release.countDown();
+          for (Future<Optional<Session>> f : futures) {
+            assertThat(f.get(30, TimeUnit.SECONDS)).isPresent();
+          }
+        } finally {
+          requests.shutdownNow();
+        }
+        assertThat(renewer.calls).hasValue(1);
+        Session stored = nodeB.resolve(cookie).orElseThrow();
+        assertThat(stored.version()).isEqualTo(2);
+      } finally {
+        poolA.executor.shutdownNow();
+        poolB.executor.shutdownNow();
+      }
+    }
+
+    @Test
+    void transientFailure_keepsTheSessionUntilExpiresAt_withGrowingJitteredBackoff() {
+      for (long seed = 1; seed <= 20; seed++) {
+        ManualClock seedClock = new ManualClock(T0);
+        InMemorySessionStore seedStore = new InMemorySessionStore(seedClock);
+        TestScheduler scheduler = new TestScheduler(Mode.QUEUED, seedClock);
+        ScriptedRenewer failing = new ScriptedRenewer(seedClock);
+        failing.behaviour = current -> {
+          throw TokenRenewalException.transientFailure("connect timed out", null);
+        };
+        RecordingListener events = new RecordingListener();
+        SessionManager manager = SessionManager.builder().store(seedStore).renewer(failing)
+            .clock(seedClock).random(new SplittableRandom(seed)).listener(events)
+            .executor(scheduler).build();
+        CreatedSession created = manager.create(TestTokens.tokens("alice", T0, HOUR, DAY));
+        String cookie = created.handle().cookieValue();
+        Instant expiresAt = created.session().expiresAt();
+        seedClock.set(created.session().renewAt());
+
+        assertThat(manager.resolve(cookie)).isPresent();
+        scheduler.runDue();
+        while (scheduler.advanceToNext()) {
+          assertThat(seedClock.instant()).as("seed %d: a retry ran at or after expiry", seed)
+              .isBefore(expiresAt);
+          assertThat(manager.resolve(cookie)).as("seed %d at %s", seed, seedClock.instant())
+              .isPresent();
+        }
+        List<Duration> delays = scheduler.delays();
+        SessionPolicy policy = SessionPolicy.defaults();
+        for (int n = 0; n < delays.size(); n++) {
+          Duration cap = policy.renewalRetryInitialDelay().multipliedBy(1L << Math.min(n, 20));
+          cap = cap.compareTo(policy.renewalRetryMaxDelay()) > 0 ? policy.renewalRetryMaxDelay() : cap;
+          assertThat(delays.get(n)).as("seed %d delay %d", seed, n).isLessThanOrEqualTo(cap);
+        }
+        assertThat(delays).as("seed %d: jittered, not the caps", seed).doesNotHaveDuplicates();
+        assertThat(sum(delays.subList(5, 10))).as("seed %d: later delays are longer", seed)
+            .isGreaterThan(sum(delays.subList(0, 5)));
+        assertThat(events.events).last().isEqualTo("renewalFailed TRANSIENT willRetry=false");
+
+        seedClock.set(expiresAt);
+        assertThat(manager.resolve(cookie)).isEmpty();
+        assertThat(failing.calls.get()).isEqualTo(delays.size() + 1);
+      }
+    }
+
+    @Test
+    void transientFailure_retryAfter_isHonoured() {
+      TestScheduler scheduler = new TestScheduler(Mode.QUEUED, clock);
+      SessionManager manager = manager(scheduler, SessionPolicy.defaults());
+      CreatedSession created = login(manager);
+      renewer.behaviour = current -> {
+        throw new TokenRenewalException(TokenRenewalException.Kind.TRANSIENT, "HTTP 429",
+            Duration.ofSeconds(42), null);
+      };
+      clock.set(created.session().renewAt());
+      manager.resolve(created.handle().cookieValue());
+      scheduler.runDue();
+      assertThat(scheduler.delays()).containsExactly(Duration.ofSeconds(42));
+    }
+
+    @Test
+    void terminalFailure_endsTheSessionAtOnce() {
+      SessionManager manager = manager(Mode.DIRECT, SessionPolicy.defaults());
+      CreatedSession created = login(manager);
+      renewer.behaviour = current -> {
+        throw TokenRenewalException.terminal("invalid_grant");
+      };
+      clock.set(created.session().renewAt());
+      assertThat(manager.resolve(created.handle().cookieValue())).isEmpty();
+      assertThat(store.find(created.session().key())).isEmpty();
+      assertThat(listener.events).containsExactly(
+          "created", "renewalFailed TERMINAL willRetry=false", "ended RENEWAL_REJECTED");
+    }
+
+    @Test
+    void terminalFailure_afterAnotherRenewalSucceeded_keepsTheSession() {
+      // gh oauth2-proxy #1992: the loser of a refresh race must not log a valid user out.
+      SessionManager manager = manager(Mode.DIRECT, SessionPolicy.defaults());
+      CreatedSession created = login(manager);
+      TokenSet winner = TestTokens.tokens("alice", T0.plusSeconds(1), HOUR, DAY);
+      renewer.behaviour = current -> {
+        Session s = created.session();
+        Session other = new Session(s.key(), winner, s.createdAt(), clock.instant(), s.lastSeenAt(),
+            s.expiresAt(), s.expiresAt(), 2, s.attributes());
+        store.replace(new StoredEntry(s.key(),
+            SessionCodec.encode(other, created.handle().encryptionKey()), 2, s.expiresAt(),
+            store.find(s.key()).orElseThrow().indexKeys()), 1);
+        throw TokenRenewalException.terminal("invalid_grant");
+      };
+      clock.set(created.session().renewAt());
+      Session served = manager.resolve(created.handle().cookieValue()).orElseThrow();
+      assertThat(served.tokens()).isEqualTo(winner);
+      assertThat(listener.events).containsExactly("created");
+    }
+
+    @Test
+    void refreshedIdTokenForAnotherSubject_endsTheSession() {
+      SessionManager manager = manager(Mode.DIRECT, SessionPolicy.defaults());
+      CreatedSession created = login(manager);
+      renewer.behaviour = current -> renewer.fresh(current, "mallory");
+      clock.set(created.session().renewAt());
+      assertThat(manager.resolve(created.handle().cookieValue())).isEmpty();
+      assertThat(listener.ended).singleElement()
+          .extracting(EndedSession::reason).isEqualTo(EndReason.RENEWAL_REJECTED);
+    }
+
+    @Test
+    void storeOutageAfterTheProviderAnswered_keepsTheNewTokensForTheRetry() {
+      TestScheduler scheduler = new TestScheduler(Mode.QUEUED, clock);
+      FlakyStore flaky = new FlakyStore(store);
+      SessionManager manager = SessionManager.builder().store(flaky).renewer(renewer).clock(clock)
+          .random(new SplittableRandom(3)).executor(scheduler).build();
+      CreatedSession created = login(manager);
+      TokenSet[] issued = new TokenSet[1];
+      renewer.behaviour = current -> {
+        issued[0] = renewer.fresh(current);
+        flaky.down = true; // Redis fails over right after the provider rotated the refresh token
+        return issued[0];
+      };
+      clock.set(created.session().renewAt());
+      manager.resolve(created.handle().cookieValue());
+      scheduler.runDue();
+      flaky.down = false;
+      scheduler.advanceToNext();
+      assertThat(renewer.calls).hasValue(1);
+      assertThat(manager.resolve(created.handle().cookieValue()).orElseThrow().tokens())
+          .isEqualTo(issued[0]);
+    }
+
+    private Duration sum(List<Duration> delays) {
+      return delays.stream().reduce(Duration.ZERO, Duration::plus);
+    }
+  }
+
+  @Nested
+  class HostileExecutors {
+
+    final SessionPolicy shortWait = SessionPolicy.builder()
+        .renewalWaitTimeout(Duration.ofMillis(50)).build();
+
+    @Test
+    void discardingExecutor_servesCurrentTokensAndLogsNobodyOut() {
+      SessionManager manager = manager(Mode.DISCARDING, shortWait);
+      CreatedSession created = login(manager);
+      String cookie = created.handle().cookieValue();
+      clock.set(created.session().renewAt());
+      assertThat(manager.resolve(cookie)).contains(created.session());
+      clock.set(created.session().accessTokenExpiresAt().minusSeconds(10));
+      assertThat(manager.resolve(cookie)).contains(created.session());
+      assertThat(store.find(created.session().key())).isPresent();
+    }
+
+    @Test
+    void rejectingExecutor_servesCurrentTokensAndLogsNobodyOut() {
+      SessionManager manager = manager(Mode.REJECTING, shortWait);
+      CreatedSession created = login(manager);
+      String cookie = created.handle().cookieValue();
+      clock.set(created.session().renewAt());
+      assertThat(manager.resolve(cookie)).contains(created.session());
+      clock.set(created.session().accessTokenExpiresAt().minusSeconds(10));
+      assertThat(manager.resolve(cookie)).contains(created.session());
+      assertThat(store.find(created.session().key())).isPresent();
+      assertThat(renewer.calls).hasValue(0);
+    }
+
+    @Test
+    void directExecutor_renewsInlineWithoutDeadlock() {
+      SessionManager manager = manager(Mode.DIRECT, shortWait);
+      CreatedSession created = login(manager);
+      clock.set(created.session().renewAt());
+      assertThat(manager.resolve(created.handle().cookieValue()).orElseThrow().version()).isEqualTo(2);
+    }
+  }
+
+  @Nested
+  class BackChannel {
+
+    final SessionManager manager = manager(Mode.QUEUED, SessionPolicy.defaults());
+
+    CreatedSession login(String subject, String sid) {
+      return manager.create(TokenSet.fromTokenResponse(
+          TestTokens.jwtAccessToken(T0.plus(HOUR), 0), null,
+          TestTokens.idToken(subject, sid, T0, T0.plus(DAY)), TestTokens.refreshToken(), "openid", T0));
+    }
+
+    @Test
+    void endByProviderSession_endsEverySessionOfThatSidOnly() {
+      CreatedSession a1 = login("alice", "sid-1");
+      CreatedSession a2 = login("alice", "sid-1");
+      CreatedSession a3 = login("alice", "sid-2");
+      assertThat(manager.endByProviderSession(TestTokens.ISSUER, "sid-1")).isEqualTo(2);
+      assertThat(manager.resolve(a1.handle().cookieValue())).isEmpty();
+      assertThat(manager.resolve(a2.handle().cookieValue())).isEmpty();
+      assertThat(manager.resolve(a3.handle().cookieValue())).isPresent();
+      assertThat(manager.endByProviderSession("https://other.example.test", "sid-2")).isZero();
+      assertThat(listener.ended).extracting(EndedSession::reason)
+          .containsExactly(EndReason.BACKCHANNEL_LOGOUT, EndReason.BACKCHANNEL_LOGOUT);
+    }
+
+    @Test
+    void endBySubject_endsEverySessionOfThatSubject() {
+      CreatedSession a1 = login("alice", "sid-1");
+      CreatedSession a2 = login("alice", null);
+      CreatedSession b = login("bob", "sid-3");
+      assertThat(manager.endBySubject(TestTokens.ISSUER, "alice")).isEqualTo(2);
+      assertThat(manager.resolve(a1.handle().cookieValue())).isEmpty();
+      assertThat(manager.resolve(a2.handle().cookieValue())).isEmpty();
+      assertThat(manager.resolve(b.handle().cookieValue())).isPresent();
+    }
+
+    @Test
+    void indexKeys_areKeyedWhenAnIndexSecretIsSet() {
+      InMemorySessionStore keyedStore = new InMemorySessionStore(clock);
+      SessionManager keyed = SessionManager.builder().store(keyedStore)
+          .renewer(renewer).clock(clock).indexSecret(new byte[32])
+          .executor(new TestScheduler(Mode.QUEUED, clock)).build();
+      Session plain = manager.create(TestTokens.tokens("alice", T0, HOUR, DAY)).session();
+      Session withSecret = keyed.create(TestTokens.tokens("alice", T0, HOUR, DAY)).session();
+      java.util.Set<IndexKey> unkeyed = store.find(plain.key()).orElseThrow().indexKeys();
+      java.util.Set<IndexKey> keyedIndexes = keyedStore.find(withSecret.key()).orElseThrow().indexKeys();
+      assertThat(unkeyed).hasSize(2);
+      assertThat(keyedIndexes).hasSize(2).doesNotContainAnyElementsOf(unkeyed);
+      assertThatThrownBy(() -> SessionManager.builder().indexSecret(new byte[31]))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("indexSecret must be at least 32 bytes, but was 31 bytes");
+    }
+  }
+
+  @Nested
+  class Outage {
+
+    @Test
+    void storeOutage_isUnavailableNotAnonymous_andRecovers() {
+      FlakyStore flaky = new FlakyStore(store);
+      SessionManager manager = SessionManager.builder().store(flaky).renewer(renewer).clock(clock)
+          .executor(new TestScheduler(Mode.QUEUED, clock)).build();
+      CreatedSession created = login(manager);
+      flaky.down = true;
+      assertThatThrownBy(() -> manager.resolve(created.handle().cookieValue()))
+          .isInstanceOf(SessionStoreUnavailableException.class);
+      flaky.down = false;
+      assertThat(manager.resolve(created.handle().cookieValue())).isPresent();
+    }
+
+    @Test
+    void builder_withoutRenewer_isIllegalState() {
+      assertThatThrownBy(() -> SessionManager.builder().build())
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage("renewer must be set, but was not");
+      assertThatThrownBy(() -> SessionManager.builder().clock(clock).clock(clock))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage("clock was already set");
+    }
+  }
+
+  static void awaitUninterruptibly(CountDownLatch latch) {
+    try {
+      if (!latch.await(30, TimeUnit.SECONDS)) {
+        throw new AssertionError("latch not released");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  static <T> List<T> race(int threads, java.util.concurrent.Callable<T> action) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<T>> futures = new ArrayList<>();
+      for (int i = 0; i < threads; i++) {
+        futures.add(pool.submit(() -> {
+          start.await();
+          return action.call();
+        }));
+      }
+      start.countDown();
+      List<T> results = new ArrayList<>();
+      for (Future<T> f : futures) {
+        results.add(f.get(30, TimeUnit.SECONDS));
+      }
+      return results;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** A real scheduled pool for the concurrency tests. */
+  static final class ScheduledPool {
+    final java.util.concurrent.ScheduledExecutorService executor =
+        Executors.newScheduledThreadPool(4);
+  }
+
+  /** A store that can be switched off, to play an outage. */
+  static final class FlakyStore implements SessionStore {
+    private final SessionStore delegate;
+    volatile boolean down;
+
+    FlakyStore(SessionStore delegate) {
+      this.delegate = delegate;
+    }
+
+    private void check() {
+      if (down) {
+        throw new SessionStoreUnavailableException("store is down", new java.io.IOException("refused"));
+      }
+    }
+
+    @Override
+    public Optional<StoredEntry> find(StoreKey key) {
+      check();
+      return delegate.find(key);
+    }
+
+    @Override
+    public boolean insert(StoredEntry entry) {
+      check();
+      return delegate.insert(entry);
+    }
+
+    @Override
+    public boolean replace(StoredEntry entry, long expectedVersion) {
+      check();
+      return delegate.replace(entry, expectedVersion);
+    }
+
+    @Override
+    public boolean delete(StoreKey key) {
+      check();
+      return delegate.delete(key);
+    }
+
+    @Override
+    public java.util.Set<StoreKey> findKeys(IndexKey index) {
+      check();
+      return delegate.findKeys(index);
+    }
+
+    @Override
+    public Optional<Lease> tryLease(StoreKey key, Duration ttl) {
+      check();
+      return delegate.tryLease(key, ttl);
+    }
+
+    @Override
+    public void release(Lease lease) {
+      check();
+      delegate.release(lease);
+    }
+  }
+
+  static Map<String, String> noAttributes() {
+    return Map.of();
+  }
+}
