@@ -646,7 +646,8 @@ public final class OidcClient implements TokenRenewer, AutoCloseable {
   /** A nimbus rejection message without any claim value that could be a secret (the nonce). */
   private static String clean(Exception e) {
     String message = String.valueOf(e.getMessage());
-    if (message.contains("nonce")) {
+    // IDTokenClaimsVerifier quotes the token's nonce after "nonce (nonce) claim".
+    if (message.contains("nonce (nonce) claim")) {
       return message.contains("Missing")
           ? "nonce must be present, but was missing"
           : "nonce must equal the login's nonce, but did not";

@@ -127,9 +127,7 @@ public final class PendingLogin {
         throw iae;
       }
       throw new IllegalArgumentException(
-          "pending login must be a document written by encode(), but could not be read ("
-              + e.getClass().getSimpleName()
-              + ")");
+          "pending login must be a document written by encode(), but could not be read");
     }
   }
 
