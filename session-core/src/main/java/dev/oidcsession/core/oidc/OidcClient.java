@@ -160,6 +160,10 @@ public final class OidcClient implements TokenRenewer, AutoCloseable {
     this.clientId = new ClientID(config.clientId());
     this.issuer = new Issuer(config.issuer().toString());
     this.logoutJtis = new JtiReplayCache(config.clock());
+    if ("http".equalsIgnoreCase(config.issuer().getScheme())) {
+      log.warn(
+          "issuer {} uses plain http: acceptable on loopback for development only", config.issuer());
+    }
   }
 
   /** A client on {@link #defaultHttpClient()}. No I/O happens until first use. */
@@ -660,12 +664,14 @@ public final class OidcClient implements TokenRenewer, AutoCloseable {
       return rejected(invalid, what + " rejected: " + e.getMessage());
     }
     if (causedBy(e, RateLimitReachedException.class)) {
-      return rejected(
-          invalid,
+      // The cause marks it for renew(): a rate-limited refetch is no proof of forgery.
+      String message =
           what
               + " rejected: no provider key matches its kid, and the key set was refetched less than "
               + config.jwksRefetchMinInterval()
-              + " ago");
+              + " ago";
+      log.debug("{}: {}", invalid, message);
+      return new OidcException(invalid, message, null, e);
     }
     if (e instanceof KeySourceException) {
       log.warn("provider keys could not be fetched: {}", e.toString());
@@ -759,7 +765,10 @@ public final class OidcClient implements TokenRenewer, AutoCloseable {
       try {
         validateIdToken(tokens.getIDToken(), null, tokens.getAccessToken());
       } catch (OidcException e) {
-        if (e.reason() == OidcException.Reason.PROVIDER_UNAVAILABLE) {
+        if (e.reason() == OidcException.Reason.PROVIDER_UNAVAILABLE
+            || causedBy(e, RateLimitReachedException.class)) {
+          // Keys unavailable, or a key refetch rate-limited (perhaps by someone else's forged
+          // tokens during a real key rotation): retry later rather than end the session.
           throw TokenRenewalException.transientFailure(e.getMessage(), e);
         }
         throw TokenRenewalException.terminal("refreshed " + e.getMessage());
@@ -889,8 +898,8 @@ public final class OidcClient implements TokenRenewer, AutoCloseable {
 
   /**
    * The RP-initiated logout redirect (OIDC RP-Initiated Logout 1.0 §2): the provider's {@code
-   * end_session_endpoint} with {@code id_token_hint}, the configured {@code
-   * post_logout_redirect_uri} and a fresh {@code state}.
+   * end_session_endpoint} with {@code id_token_hint}, {@code client_id}, and, when configured,
+   * {@code post_logout_redirect_uri} with a fresh {@code state}.
    *
    * @return the redirect, or empty if the provider has no {@code end_session_endpoint}
    * @throws OidcException if the provider metadata cannot be obtained
@@ -907,10 +916,16 @@ public final class OidcClient implements TokenRenewer, AutoCloseable {
     } catch (java.text.ParseException e) {
       throw new IllegalArgumentException("idTokenHint must be a JWT, but could not be parsed");
     }
-    State state = new State(randomValue());
+    // RP-Initiated Logout 1.0 §2: state only makes sense with a post_logout_redirect_uri; client_id
+    // is sent so the provider can check that URI even when the hint has expired.
+    URI postLogout = config.postLogoutRedirectUri().orElse(null);
+    State state = postLogout == null ? null : new State(randomValue());
     LogoutRequest request =
-        new LogoutRequest(endpoint, hint, config.postLogoutRedirectUri().orElse(null), state);
-    return Optional.of(new LogoutRedirect(request.toURI(), TokenSecret.of(state.getValue())));
+        new LogoutRequest(endpoint, hint, null, clientId, postLogout, state, null);
+    return Optional.of(
+        new LogoutRedirect(
+            request.toURI(),
+            Optional.ofNullable(state).map(s -> TokenSecret.of(s.getValue()))));
   }
 
   /**
