@@ -139,6 +139,9 @@ public final class OidcClient implements TokenRenewer, AutoCloseable {
   /** Size of state, nonce and verifier: 256 bits each, from the {@code SecureRandom}. */
   static final int SECRET_BYTES = 32;
 
+  /** Most authorization codes remembered for local replay detection. */
+  static final int MAX_REMEMBERED_CODES = 100_000;
+
   /** How long keys stay usable while the provider's JWK set cannot be fetched, in cache TTLs. */
   static final int OUTAGE_TOLERANCE_TTLS = 12;
 
@@ -533,6 +536,15 @@ public final class OidcClient implements TokenRenewer, AutoCloseable {
   private boolean firstExchange(TokenSecret code, Instant keepUntil, Instant now) {
     if (exchangedCodes.size() > JtiReplayCache.PRUNE_THRESHOLD) {
       exchangedCodes.values().removeIf(until -> !until.isAfter(now));
+      if (exchangedCodes.size() >= MAX_REMEMBERED_CODES) {
+        // Bounded memory under a flood of callbacks: past the cap only the provider's own
+        // one-time-code rule (mapped to TOKEN_ERROR invalid_grant) guards against replay.
+        log.warn(
+            "{} authorization codes exchanged within {}: not remembering more",
+            exchangedCodes.size(),
+            config.pendingLoginMaxAge());
+        return true;
+      }
     }
     return exchangedCodes.putIfAbsent(code, keepUntil) == null;
   }
@@ -620,9 +632,9 @@ public final class OidcClient implements TokenRenewer, AutoCloseable {
     }
     // OIDC Core 3.1.3.7 steps 4-5: with several audiences azp must be present; if present, it
     // must be our client_id (nimbus reads azp but does not compare it).
-    List<String> audience = claims.getStringListClaim("aud");
+    int audiences = claims.getAudience() == null ? 0 : claims.getAudience().size();
     Object azp = claims.getClaim("azp");
-    if (audience != null && audience.size() > 1 && azp == null) {
+    if (audiences > 1 && azp == null) {
       throw rejected(
           OidcException.Reason.INVALID_ID_TOKEN,
           "ID token rejected: azp must be present when aud has several values, but was missing");

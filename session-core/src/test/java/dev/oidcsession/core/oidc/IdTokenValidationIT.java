@@ -13,7 +13,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
-import com.nimbusds.jwt.JWTClaimsSet;
 import dev.oidcsession.core.TokenSet;
 import java.time.Instant;
 import java.util.Date;
@@ -289,9 +288,5 @@ class IdTokenValidationIT {
         e,
         "ID token rejected: no provider key matches its kid, and the key set was refetched less"
             + " than PT30S ago");
-  }
-
-  static JWTClaimsSet claims(JWTClaimsSet.Builder b) {
-    return b.build();
   }
 }
