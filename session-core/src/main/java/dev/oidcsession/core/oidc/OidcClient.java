@@ -582,8 +582,8 @@ public final class OidcClient implements TokenRenewer, AutoCloseable {
     ClientAuthentication auth = clientAuthentication(endpoint);
     TokenRequest request =
         auth == null
-            ? new TokenRequest(endpoint, clientId, grant)
-            : new TokenRequest(endpoint, auth, grant);
+            ? new TokenRequest.Builder(endpoint, clientId, grant).build()
+            : new TokenRequest.Builder(endpoint, auth, grant).build();
     return request.toHTTPRequest().send(sender);
   }
 
