@@ -261,6 +261,19 @@ class IdTokenValidationIT {
   }
 
   @Test
+  void idToken_jwksEndpointDownWhileKeysCached_isAccepted() throws Exception {
+    provider.login(client, nonce -> sign(provider.idClaims(nonce).build(), RSA_1));
+    provider.server.stubFor(
+        com.github.tomakehurst.wiremock.client.WireMock.get(urlPathEqualTo("/jwks"))
+            .willReturn(com.github.tomakehurst.wiremock.client.WireMock.serviceUnavailable()));
+
+    TokenSet tokens = provider.login(client, nonce -> sign(provider.idClaims(nonce).build(), EC_1));
+
+    assertThat(tokens.subject()).isEqualTo("alice");
+    assertThat(jwksFetches()).isEqualTo(1);
+  }
+
+  @Test
   void idToken_forgedTokenFlood_fetchesKeysAtMostTwicePerRefetchInterval() throws Exception {
     RSAKey forger = new RSAKeyGenerator(2048).generate();
     provider.login(client, nonce -> sign(provider.idClaims(nonce).build(), RSA_1));
