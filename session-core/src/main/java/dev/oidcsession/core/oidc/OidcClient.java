@@ -139,6 +139,9 @@ public final class OidcClient implements TokenRenewer, AutoCloseable {
   /** Size of state, nonce and verifier: 256 bits each, from the {@code SecureRandom}. */
   static final int SECRET_BYTES = 32;
 
+  /** Most authorization codes remembered for local replay detection. */
+  static final int MAX_REMEMBERED_CODES = 100_000;
+
   /** How long keys stay usable while the provider's JWK set cannot be fetched, in cache TTLs. */
   static final int OUTAGE_TOLERANCE_TTLS = 12;
 
@@ -160,6 +163,10 @@ public final class OidcClient implements TokenRenewer, AutoCloseable {
     this.clientId = new ClientID(config.clientId());
     this.issuer = new Issuer(config.issuer().toString());
     this.logoutJtis = new JtiReplayCache(config.clock());
+    if ("http".equalsIgnoreCase(config.issuer().getScheme())) {
+      log.warn(
+          "issuer {} uses plain http: acceptable on loopback for development only", config.issuer());
+    }
   }
 
   /** A client on {@link #defaultHttpClient()}. No I/O happens until first use. */
@@ -529,6 +536,15 @@ public final class OidcClient implements TokenRenewer, AutoCloseable {
   private boolean firstExchange(TokenSecret code, Instant keepUntil, Instant now) {
     if (exchangedCodes.size() > JtiReplayCache.PRUNE_THRESHOLD) {
       exchangedCodes.values().removeIf(until -> !until.isAfter(now));
+      if (exchangedCodes.size() >= MAX_REMEMBERED_CODES) {
+        // Bounded memory under a flood of callbacks: past the cap only the provider's own
+        // one-time-code rule (mapped to TOKEN_ERROR invalid_grant) guards against replay.
+        log.warn(
+            "{} authorization codes exchanged within {}: not remembering more",
+            exchangedCodes.size(),
+            config.pendingLoginMaxAge());
+        return true;
+      }
     }
     return exchangedCodes.putIfAbsent(code, keepUntil) == null;
   }
@@ -566,8 +582,8 @@ public final class OidcClient implements TokenRenewer, AutoCloseable {
     ClientAuthentication auth = clientAuthentication(endpoint);
     TokenRequest request =
         auth == null
-            ? new TokenRequest(endpoint, clientId, grant)
-            : new TokenRequest(endpoint, auth, grant);
+            ? new TokenRequest.Builder(endpoint, clientId, grant).build()
+            : new TokenRequest.Builder(endpoint, auth, grant).build();
     return request.toHTTPRequest().send(sender);
   }
 
@@ -616,9 +632,9 @@ public final class OidcClient implements TokenRenewer, AutoCloseable {
     }
     // OIDC Core 3.1.3.7 steps 4-5: with several audiences azp must be present; if present, it
     // must be our client_id (nimbus reads azp but does not compare it).
-    List<String> audience = claims.getStringListClaim("aud");
+    int audiences = claims.getAudience() == null ? 0 : claims.getAudience().size();
     Object azp = claims.getClaim("azp");
-    if (audience != null && audience.size() > 1 && azp == null) {
+    if (audiences > 1 && azp == null) {
       throw rejected(
           OidcException.Reason.INVALID_ID_TOKEN,
           "ID token rejected: azp must be present when aud has several values, but was missing");
@@ -660,12 +676,14 @@ public final class OidcClient implements TokenRenewer, AutoCloseable {
       return rejected(invalid, what + " rejected: " + e.getMessage());
     }
     if (causedBy(e, RateLimitReachedException.class)) {
-      return rejected(
-          invalid,
+      // The cause marks it for renew(): a rate-limited refetch is no proof of forgery.
+      String message =
           what
               + " rejected: no provider key matches its kid, and the key set was refetched less than "
               + config.jwksRefetchMinInterval()
-              + " ago");
+              + " ago";
+      log.debug("{}: {}", invalid, message);
+      return new OidcException(invalid, message, null, e);
     }
     if (e instanceof KeySourceException) {
       log.warn("provider keys could not be fetched: {}", e.toString());
@@ -759,7 +777,10 @@ public final class OidcClient implements TokenRenewer, AutoCloseable {
       try {
         validateIdToken(tokens.getIDToken(), null, tokens.getAccessToken());
       } catch (OidcException e) {
-        if (e.reason() == OidcException.Reason.PROVIDER_UNAVAILABLE) {
+        if (e.reason() == OidcException.Reason.PROVIDER_UNAVAILABLE
+            || causedBy(e, RateLimitReachedException.class)) {
+          // Keys unavailable, or a key refetch rate-limited (perhaps by someone else's forged
+          // tokens during a real key rotation): retry later rather than end the session.
           throw TokenRenewalException.transientFailure(e.getMessage(), e);
         }
         throw TokenRenewalException.terminal("refreshed " + e.getMessage());
@@ -889,8 +910,8 @@ public final class OidcClient implements TokenRenewer, AutoCloseable {
 
   /**
    * The RP-initiated logout redirect (OIDC RP-Initiated Logout 1.0 §2): the provider's {@code
-   * end_session_endpoint} with {@code id_token_hint}, the configured {@code
-   * post_logout_redirect_uri} and a fresh {@code state}.
+   * end_session_endpoint} with {@code id_token_hint}, {@code client_id}, and, when configured,
+   * {@code post_logout_redirect_uri} with a fresh {@code state}.
    *
    * @return the redirect, or empty if the provider has no {@code end_session_endpoint}
    * @throws OidcException if the provider metadata cannot be obtained
@@ -907,10 +928,16 @@ public final class OidcClient implements TokenRenewer, AutoCloseable {
     } catch (java.text.ParseException e) {
       throw new IllegalArgumentException("idTokenHint must be a JWT, but could not be parsed");
     }
-    State state = new State(randomValue());
+    // RP-Initiated Logout 1.0 §2: state only makes sense with a post_logout_redirect_uri; client_id
+    // is sent so the provider can check that URI even when the hint has expired.
+    URI postLogout = config.postLogoutRedirectUri().orElse(null);
+    State state = postLogout == null ? null : new State(randomValue());
     LogoutRequest request =
-        new LogoutRequest(endpoint, hint, config.postLogoutRedirectUri().orElse(null), state);
-    return Optional.of(new LogoutRedirect(request.toURI(), TokenSecret.of(state.getValue())));
+        new LogoutRequest(endpoint, hint, null, clientId, postLogout, state, null);
+    return Optional.of(
+        new LogoutRedirect(
+            request.toURI(),
+            Optional.ofNullable(state).map(s -> TokenSecret.of(s.getValue()))));
   }
 
   /**

@@ -13,7 +13,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
-import com.nimbusds.jwt.JWTClaimsSet;
 import dev.oidcsession.core.TokenSet;
 import java.time.Instant;
 import java.util.Date;
@@ -262,6 +261,19 @@ class IdTokenValidationIT {
   }
 
   @Test
+  void idToken_jwksEndpointDownWhileKeysCached_isAccepted() throws Exception {
+    provider.login(client, nonce -> sign(provider.idClaims(nonce).build(), RSA_1));
+    provider.server.stubFor(
+        com.github.tomakehurst.wiremock.client.WireMock.get(urlPathEqualTo("/jwks"))
+            .willReturn(com.github.tomakehurst.wiremock.client.WireMock.serviceUnavailable()));
+
+    TokenSet tokens = provider.login(client, nonce -> sign(provider.idClaims(nonce).build(), EC_1));
+
+    assertThat(tokens.subject()).isEqualTo("alice");
+    assertThat(jwksFetches()).isEqualTo(1);
+  }
+
+  @Test
   void idToken_forgedTokenFlood_fetchesKeysAtMostTwicePerRefetchInterval() throws Exception {
     RSAKey forger = new RSAKeyGenerator(2048).generate();
     provider.login(client, nonce -> sign(provider.idClaims(nonce).build(), RSA_1));
@@ -289,9 +301,5 @@ class IdTokenValidationIT {
         e,
         "ID token rejected: no provider key matches its kid, and the key set was refetched less"
             + " than PT30S ago");
-  }
-
-  static JWTClaimsSet claims(JWTClaimsSet.Builder b) {
-    return b.build();
   }
 }

@@ -227,7 +227,20 @@ class LogoutIT {
     assertThat(q)
         .containsEntry("id_token_hint", tokens.idToken().raw().value())
         .containsEntry("post_logout_redirect_uri", "https://app.example/bye")
-        .containsEntry("state", redirect.state().value());
+        .containsEntry("client_id", FakeProvider.CLIENT_ID)
+        .containsEntry("state", redirect.state().orElseThrow().value());
+  }
+
+  @Test
+  void rpLogout_withoutPostLogoutRedirectUri_sendsNoState() throws Exception {
+    TokenSet tokens = login();
+    try (OidcClient plain = provider.client()) {
+      LogoutRedirect redirect = plain.logoutRedirect(tokens.idToken()).orElseThrow();
+
+      assertThat(LoginFlowIT.query(redirect.endSessionUri()))
+          .containsOnlyKeys("id_token_hint", "client_id");
+      assertThat(redirect.state()).isEmpty();
+    }
   }
 
   @Test

@@ -153,6 +153,26 @@ class RefreshIT {
     assertThat(e).hasMessage("refreshed ID token rejected: Signed JWT rejected: Invalid signature");
   }
 
+  @Test
+  void refresh_idTokenOfUnknownKidWhileRefetchRateLimited_isTransient() {
+    // The login fetched the keys once; the first unknown kid uses the window's one refetch.
+    provider.stubToken(
+        tokens(sign(provider.idClaims(null).build(), FakeProvider.RSA_2), "at-2", "rt-2"));
+    TokenRenewalException first = renewalFailure();
+    TokenRenewalException second = renewalFailure();
+
+    assertThat(first.kind()).isEqualTo(TokenRenewalException.Kind.TERMINAL);
+    assertThat(first)
+        .hasMessage(
+            "refreshed ID token rejected: Signed JWT rejected: Another algorithm expected, or no"
+                + " matching key(s) found");
+    assertThat(second.kind()).isEqualTo(TokenRenewalException.Kind.TRANSIENT);
+    assertThat(second)
+        .hasMessage(
+            "ID token rejected: no provider key matches its kid, and the key set was refetched less"
+                + " than PT30S ago");
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"invalid_grant", "invalid_client", "unauthorized_client"})
   void refresh_deadGrantError_isTerminal(String error) {
