@@ -162,6 +162,21 @@ public final class SessionManager implements AutoCloseable {
    * @throws SessionStoreUnavailableException if the store cannot be reached: not a logout
    */
   public Optional<Session> resolve(String cookieValue) {
+    return resolve(cookieValue, false);
+  }
+
+  /**
+   * Like {@link #resolve(String)}, but a due renewal is waited for (at most {@code
+   * renewalWaitTimeout}) instead of run in the background: for a browser helper that asks on
+   * purpose to renew, and wants the new {@code renewAt} in the answer.
+   *
+   * @throws SessionStoreUnavailableException if the store cannot be reached: not a logout
+   */
+  public Optional<Session> resolveAndRenew(String cookieValue) {
+    return resolve(cookieValue, true);
+  }
+
+  private Optional<Session> resolve(String cookieValue, boolean awaitDueRenewal) {
     Optional<SessionHandle> parsed = SessionHandle.parse(cookieValue);
     if (parsed.isEmpty()) {
       return Optional.empty();
@@ -184,6 +199,9 @@ public final class SessionManager implements AutoCloseable {
         return awaitRenewal(renewalFor(session, key), session);
       case RENEWAL_DUE:
         CompletableFuture<Optional<Session>> renewal = renewalFor(session, key);
+        if (awaitDueRenewal) {
+          return awaitRenewal(renewal, session);
+        }
         if (renewal != null && renewal.isDone() && !renewal.isCompletedExceptionally()) {
           return renewal.join(); // the executor ran it inline
         }

@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
@@ -180,6 +179,21 @@ class SessionManagerTest {
       assertThat(renewed.createdAt()).isEqualTo(T0);
       assertThat(renewed.version()).isEqualTo(2);
       assertThat(listener.events).containsExactly("created", "renewed");
+    }
+
+    @Test
+    void resolveAndRenew_dueSession_waitsForTheRenewal() throws Exception {
+      ScheduledPool pool = new ScheduledPool();
+      try (SessionManager manager = SessionManager.builder().store(store).renewer(renewer)
+          .clock(clock).executor(pool.executor).build()) {
+        CreatedSession created = login(manager);
+        clock.set(created.session().renewAt());
+        Session served = manager.resolveAndRenew(created.handle().cookieValue()).orElseThrow();
+        assertThat(served.version()).isEqualTo(2);
+        assertThat(served.renewAt()).isAfter(clock.instant());
+      } finally {
+        pool.executor.shutdownNow();
+      }
     }
 
     @Test
@@ -390,20 +404,20 @@ class SessionManagerTest {
     @Test
     void storeOutageAfterTheProviderAnswered_keepsTheNewTokensForTheRetry() {
       TestScheduler scheduler = new TestScheduler(Mode.QUEUED, clock);
-      FlakyStore flaky = new FlakyStore(store);
+      SwitchableStore flaky = new SwitchableStore(store);
       SessionManager manager = SessionManager.builder().store(flaky).renewer(renewer).clock(clock)
           .random(new SplittableRandom(3)).executor(scheduler).build();
       CreatedSession created = login(manager);
       TokenSet[] issued = new TokenSet[1];
       renewer.behaviour = current -> {
         issued[0] = renewer.fresh(current);
-        flaky.down = true; // Redis fails over right after the provider rotated the refresh token
+        flaky.down(); // Redis fails over right after the provider rotated the refresh token
         return issued[0];
       };
       clock.set(created.session().renewAt());
       manager.resolve(created.handle().cookieValue());
       scheduler.runDue();
-      flaky.down = false;
+      flaky.up();
       scheduler.advanceToNext();
       assertThat(renewer.calls).hasValue(1);
       assertThat(manager.resolve(created.handle().cookieValue()).orElseThrow().tokens())
@@ -514,14 +528,14 @@ class SessionManagerTest {
 
     @Test
     void storeOutage_isUnavailableNotAnonymous_andRecovers() {
-      FlakyStore flaky = new FlakyStore(store);
+      SwitchableStore flaky = new SwitchableStore(store);
       SessionManager manager = SessionManager.builder().store(flaky).renewer(renewer).clock(clock)
           .executor(new TestScheduler(Mode.QUEUED, clock)).build();
       CreatedSession created = login(manager);
-      flaky.down = true;
+      flaky.down();
       assertThatThrownBy(() -> manager.resolve(created.handle().cookieValue()))
           .isInstanceOf(SessionStoreUnavailableException.class);
-      flaky.down = false;
+      flaky.up();
       assertThat(manager.resolve(created.handle().cookieValue())).isPresent();
     }
 
@@ -575,65 +589,4 @@ class SessionManagerTest {
         Executors.newScheduledThreadPool(4);
   }
 
-  /** A store that can be switched off, to play an outage. */
-  static final class FlakyStore implements SessionStore {
-    private final SessionStore delegate;
-    volatile boolean down;
-
-    FlakyStore(SessionStore delegate) {
-      this.delegate = delegate;
-    }
-
-    private void check() {
-      if (down) {
-        throw new SessionStoreUnavailableException("store is down", new java.io.IOException("refused"));
-      }
-    }
-
-    @Override
-    public Optional<StoredEntry> find(StoreKey key) {
-      check();
-      return delegate.find(key);
-    }
-
-    @Override
-    public boolean insert(StoredEntry entry) {
-      check();
-      return delegate.insert(entry);
-    }
-
-    @Override
-    public boolean replace(StoredEntry entry, long expectedVersion) {
-      check();
-      return delegate.replace(entry, expectedVersion);
-    }
-
-    @Override
-    public boolean delete(StoreKey key) {
-      check();
-      return delegate.delete(key);
-    }
-
-    @Override
-    public java.util.Set<StoreKey> findKeys(IndexKey index) {
-      check();
-      return delegate.findKeys(index);
-    }
-
-    @Override
-    public Optional<Lease> tryLease(StoreKey key, Duration ttl) {
-      check();
-      return delegate.tryLease(key, ttl);
-    }
-
-    @Override
-    public void release(Lease lease) {
-      check();
-      delegate.release(lease);
-    }
-  }
-
-  static Map<String, String> noAttributes() {
-    return Map.of();
-  }
 }

@@ -1,0 +1,146 @@
+/*
+ * oidc-session browser helper, served by OidcSessionFilter at <prefix>/session.js.
+ *
+ * Every open tab knows renewAt and expiresAt from <prefix>/session. Shortly after renewAt, one tab
+ * at a time asks the server to renew: tabs coordinate through a BroadcastChannel (the first tab
+ * whose skewed timer fires announces itself, the others stand back), and where there is no
+ * BroadcastChannel the random skew alone keeps tabs apart. The session thus stays alive while any
+ * tab is open. When one tab logs out or sees the session gone, every tab leaves.
+ *
+ * Use:  <script src="/oidc/session.js" data-logged-out="/"></script>
+ * API:  OidcSession.onExpiring(fn)   fn(secondsLeft) once, 60 s before expiry
+ *       OidcSession.onLoggedOut(fn)  fn() when the session ends; return false to stay on the page
+ *       OidcSession.onChange(fn)     fn(session) whenever the session state is read
+ *       OidcSession.logout()         logs out (POST <prefix>/logout) in this and every tab
+ *       OidcSession.current()        the last /session answer
+ */
+(function () {
+  'use strict';
+  var script = document.currentScript;
+  var src = script ? script.getAttribute('src') : '/oidc/session.js';
+  var prefix = (script && script.getAttribute('data-prefix')) ||
+      src.replace(/\/session\.js(\?.*)?$/, '');
+  var leavePage = (script && script.getAttribute('data-logged-out')) || '/';
+  var channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('oidc-session') : null;
+  var tab = Math.random().toString(36).slice(2);
+  var state = null;
+  var renewTimer = null;
+  var expiringTimer = null;
+  var expiringFired = false;
+  var left = false;
+  var failures = 0;
+  var handlers = { expiring: [], loggedOut: [], change: [] };
+
+  function emit(kind, arg) {
+    var stay = false;
+    handlers[kind].forEach(function (fn) {
+      try {
+        if (fn(arg) === false) { stay = true; }
+      } catch (e) { /* a handler's bug must not stop the others */ }
+    });
+    return stay;
+  }
+
+  function fetchSession() {
+    return fetch(prefix + '/session', {
+      credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' }
+    }).then(function (r) {
+      if (r.status === 503) { throw new Error('unavailable'); }
+      if (!r.ok) { throw new Error('HTTP ' + r.status); }
+      return r.json();
+    });
+  }
+
+  function apply(session, fromOtherTab) {
+    state = session;
+    emit('change', session);
+    if (!session.authenticated) {
+      leave(!fromOtherTab);
+      return;
+    }
+    failures = 0;
+    schedule();
+  }
+
+  function schedule() {
+    clearTimeout(renewTimer);
+    clearTimeout(expiringTimer);
+    var now = Date.now();
+    var renewAt = Date.parse(state.renewAt);
+    var expiresAt = Date.parse(state.expiresAt);
+    // Skew each tab by up to 5 s after renewAt; the first timer to fire renews for all tabs.
+    var delay = Math.max(0, renewAt - now) + 500 + Math.random() * 5000;
+    renewTimer = setTimeout(renewTurn, Math.min(delay, 2147483647));
+    var warnIn = expiresAt - 60000 - now;
+    if (!expiringFired && warnIn < 2147483647) {
+      expiringTimer = setTimeout(function () {
+        expiringFired = true;
+        emit('expiring', Math.max(0, Math.round((expiresAt - Date.now()) / 1000)));
+      }, Math.max(0, warnIn));
+    }
+  }
+
+  function renewTurn() {
+    if (channel) { channel.postMessage({ type: 'renewing', tab: tab }); }
+    fetchSession().then(function (session) {
+      if (channel) { channel.postMessage({ type: 'session', tab: tab, session: session }); }
+      apply(session, false);
+    }).catch(function () {
+      // Network or store trouble is not a logout: try again with backoff, never past expiry.
+      failures += 1;
+      var wait = Math.min(60000, 1000 * Math.pow(2, failures)) * Math.random();
+      renewTimer = setTimeout(renewTurn, wait);
+    });
+  }
+
+  function leave(broadcast) {
+    if (left) { return; }
+    left = true;
+    clearTimeout(renewTimer);
+    clearTimeout(expiringTimer);
+    if (broadcast && channel) { channel.postMessage({ type: 'loggedOut', tab: tab }); }
+    if (!emit('loggedOut')) { window.location.assign(leavePage); }
+  }
+
+  if (channel) {
+    channel.onmessage = function (event) {
+      var message = event.data || {};
+      if (message.tab === tab || left) { return; }
+      if (message.type === 'renewing') {
+        // Another tab renews: stand back, but take over if it goes quiet.
+        clearTimeout(renewTimer);
+        renewTimer = setTimeout(renewTurn, 15000 + Math.random() * 5000);
+      } else if (message.type === 'session') {
+        apply(message.session, true);
+      } else if (message.type === 'loggedOut') {
+        leave(false);
+      }
+    };
+  }
+
+  document.addEventListener('visibilitychange', function () {
+    if (document.visibilityState === 'visible' && !left) {
+      fetchSession().then(function (s) { apply(s, false); }).catch(function () {});
+    }
+  });
+
+  window.OidcSession = {
+    onExpiring: function (fn) { handlers.expiring.push(fn); },
+    onLoggedOut: function (fn) { handlers.loggedOut.push(fn); },
+    onChange: function (fn) { handlers.change.push(fn); if (state) { fn(state); } },
+    current: function () { return state; },
+    logout: function () {
+      if (channel) { channel.postMessage({ type: 'loggedOut', tab: tab }); }
+      left = true;
+      var form = document.createElement('form');
+      form.method = 'POST';
+      form.action = prefix + '/logout';
+      document.body.appendChild(form);
+      form.submit();
+    }
+  };
+
+  fetchSession().then(function (s) { apply(s, false); }).catch(function () {
+    renewTimer = setTimeout(renewTurn, 2000 + Math.random() * 2000);
+  });
+}());

@@ -1,0 +1,35 @@
+package dev.oidcsession.servlet;
+
+import jakarta.servlet.DispatcherType;
+import java.util.EnumSet;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/** The filter contract on embedded Jetty 12 (ee10). */
+class JettyFilterIT extends OidcSessionFilterContract {
+
+  private Server server;
+
+  @Override
+  void startServer() throws Exception {
+    server = new Server();
+    ServerConnector connector = new ServerConnector(server);
+    connector.setHost("127.0.0.1");
+    connector.setPort(port);
+    server.addConnector(connector);
+    ServletContextHandler context = new ServletContextHandler();
+    context.setContextPath("/");
+    context.addFilter(new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST));
+    context.addServlet(new ServletHolder(new TestApp()), "/*");
+    server.setHandler(context);
+    server.start();
+  }
+
+  @Override
+  void stopServer() throws Exception {
+    server.stop();
+  }
+}

@@ -1,0 +1,325 @@
+package dev.oidcsession.servlet;
+
+import static dev.oidcsession.servlet.Browser.location;
+import static dev.oidcsession.servlet.Browser.query;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.nimbusds.jose.util.JSONObjectUtils;
+import dev.oidcsession.core.InMemorySessionStore;
+import dev.oidcsession.core.ManualClock;
+import dev.oidcsession.core.NoSecretsInLogs;
+import dev.oidcsession.core.SwitchableStore;
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * What an app behind {@link OidcSessionFilter} relies on, over real HTTP against a real servlet
+ * container, with WireMock as the provider. Subclasses start the container once per class.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class OidcSessionFilterContract {
+
+  static final Duration ACCESS_LIFE = Duration.ofMinutes(10);
+
+  final ProviderDouble provider = new ProviderDouble();
+  final ManualClock clock = new ManualClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
+  final SwitchableStore store = new SwitchableStore(new InMemorySessionStore(clock));
+  final int port = TestApp.freePort();
+  final String base = "http://127.0.0.1:" + port;
+  final OidcSessionFilter filter = new OidcSessionFilter(OidcSessionConfig.builder()
+      .baseUrl(base)
+      .issuer(provider.issuer())
+      .clientId(ProviderDouble.CLIENT_ID)
+      .clientSecret(ProviderDouble.CLIENT_SECRET)
+      .publicPaths("/public/*")
+      .store(store)
+      .clock(clock)
+      .build());
+  Browser browser;
+
+  /** Starts the container on {@link #port} with {@link #filter} on {@code /*} before {@link TestApp}. */
+  abstract void startServer() throws Exception;
+
+  abstract void stopServer() throws Exception;
+
+  @BeforeEach
+  void fresh() throws Exception {
+    if (browser == null) {
+      startServer();
+    }
+    provider.reset();
+    store.up();
+    clock.set(Instant.now().truncatedTo(ChronoUnit.SECONDS));
+    browser = new Browser(base);
+    NoSecretsInLogs.forbid(ProviderDouble.CLIENT_SECRET);
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    stopServer();
+    filter.destroy();
+    provider.stop();
+  }
+
+  private static final java.util.concurrent.atomic.AtomicInteger CODES =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  /** A fresh authorization code: the client refuses a code it has seen (replay). */
+  static String code() {
+    return "code-" + CODES.incrementAndGet();
+  }
+
+  /** Logs in as {@code subject} through every redirect; returns the page the login returned to. */
+  HttpResponse<String> login(String subject, String sid) {
+    HttpResponse<String> start = browser.navigate("/oidc/login?return_to=%2Fapp%2Fpage%3Fx%3D1");
+    assertThat(start.statusCode()).isEqualTo(302);
+    Map<String, String> authorize = query(location(start));
+    provider.answerCode(subject, sid, authorize.get("nonce"), clock, ACCESS_LIFE);
+    HttpResponse<String> callback = browser.navigate(base + "/oidc/callback?code=" + code()
+        + "&state=" + URLEncoder.encode(authorize.get("state"), StandardCharsets.UTF_8));
+    assertThat(callback.statusCode()).as(callback.body()).isEqualTo(302);
+    return browser.navigate(location(callback));
+  }
+
+  @Test
+  void login_fullFlowThroughRedirects_returnsToTheRequestedPageWithThePrincipal() {
+    HttpResponse<String> page = browser.navigate("/app/page?x=1");
+    assertThat(page.statusCode()).isEqualTo(302);
+    assertThat(location(page)).isEqualTo("/oidc/login?return_to=%2Fapp%2Fpage%3Fx%3D1");
+
+    HttpResponse<String> start = browser.navigate(location(page));
+    assertThat(start.statusCode()).isEqualTo(302);
+    assertThat(start.headers().firstValue("Cache-Control")).contains("no-store");
+    String authorizeUrl = location(start);
+    assertThat(authorizeUrl).startsWith(provider.issuer() + "/authorize?");
+    Map<String, String> params = query(authorizeUrl);
+    assertThat(params).containsEntry("response_type", "code")
+        .containsEntry("client_id", ProviderDouble.CLIENT_ID)
+        .containsEntry("redirect_uri", base + "/oidc/callback")
+        .containsEntry("code_challenge_method", "S256")
+        .containsKeys("state", "nonce", "code_challenge");
+    assertThat(params.get("scope").split(" ")).contains("openid");
+    assertThat(start.headers().allValues("Set-Cookie")).singleElement()
+        .satisfies(c -> assertThat(c).startsWith("oidc-login-").contains("HttpOnly")
+            .contains("SameSite=Lax").contains("Path=/").contains("Max-Age=600"));
+
+    provider.answerCode("alice", "sid-a", params.get("nonce"), clock, ACCESS_LIFE);
+    HttpResponse<String> callback = browser.navigate(base + "/oidc/callback?code=" + code() + "&state="
+        + URLEncoder.encode(params.get("state"), StandardCharsets.UTF_8));
+    assertThat(callback.statusCode()).isEqualTo(302);
+    assertThat(location(callback)).isEqualTo("/app/page?x=1");
+    List<String> setCookies = callback.headers().allValues("Set-Cookie");
+    assertThat(setCookies).anySatisfy(c -> assertThat(c).startsWith("oidc-session=")
+        .contains("HttpOnly").contains("SameSite=Lax").contains("Path=/")
+        .doesNotContain("Secure").doesNotContain("Max-Age"));
+    assertThat(setCookies).anySatisfy(c -> assertThat(c).startsWith("oidc-login-").contains("Max-Age=0"));
+    browser.cookie("oidc-session").ifPresent(NoSecretsInLogs::forbid);
+
+    HttpResponse<String> app = browser.navigate(location(callback));
+    assertThat(app.statusCode()).isEqualTo(200);
+    assertThat(app.body()).isEqualTo("path=/app/page user=alice auth=OIDC principal=OidcPrincipal"
+        + " name=Test User alice session=true");
+  }
+
+  @Test
+  void login_eachLoginGetsAFreshCookieValue() {
+    login("alice", "sid-1");
+    String first = browser.cookie("oidc-session").orElseThrow();
+    login("alice", "sid-2");
+    String second = browser.cookie("oidc-session").orElseThrow();
+    assertThat(second).isNotEqualTo(first);
+    Browser stolen = new Browser(base);
+    HttpResponse<String> withOld = stolen.get("/app", "Cookie", "oidc-session=" + first,
+        "Accept", "application/json");
+    assertThat(withOld.statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void login_twoTabsStartedInParallel_bothComplete() {
+    HttpResponse<String> tab1 = browser.navigate("/oidc/login?return_to=/one");
+    HttpResponse<String> tab2 = browser.navigate("/oidc/login?return_to=/two");
+    Map<String, String> p1 = query(location(tab1));
+    Map<String, String> p2 = query(location(tab2));
+    provider.answerCode("alice", "s1", p2.get("nonce"), clock, ACCESS_LIFE);
+    HttpResponse<String> done2 = browser.navigate(base + "/oidc/callback?code=" + code() + "&state="
+        + URLEncoder.encode(p2.get("state"), StandardCharsets.UTF_8));
+    assertThat(location(done2)).isEqualTo("/two");
+    provider.answerCode("alice", "s1", p1.get("nonce"), clock, ACCESS_LIFE);
+    HttpResponse<String> done1 = browser.navigate(base + "/oidc/callback?code=" + code() + "&state="
+        + URLEncoder.encode(p1.get("state"), StandardCharsets.UTF_8));
+    assertThat(location(done1)).isEqualTo("/one");
+  }
+
+  @Test
+  void callback_wrongState_is400WithAReason() {
+    browser.navigate("/oidc/login?return_to=/x");
+    HttpResponse<String> callback = browser.navigate("/oidc/callback?code=" + code() + "&state=forged");
+    assertThat(callback.statusCode()).isEqualTo(400);
+    assertThat(callback.body()).startsWith("no login is pending for this state in this browser");
+    assertThat(browser.cookie("oidc-session")).isEmpty();
+  }
+
+  @Test
+  void callback_replayed_is400() {
+    HttpResponse<String> start = browser.navigate("/oidc/login?return_to=/x");
+    Map<String, String> params = query(location(start));
+    provider.answerCode("alice", "s", params.get("nonce"), clock, ACCESS_LIFE);
+    String callbackUrl = "/oidc/callback?code=" + code() + "&state="
+        + URLEncoder.encode(params.get("state"), StandardCharsets.UTF_8);
+    assertThat(browser.navigate(callbackUrl).statusCode()).isEqualTo(302);
+    HttpResponse<String> replay = browser.navigate(callbackUrl);
+    assertThat(replay.statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void callback_providerError_is400NamingTheError() {
+    HttpResponse<String> start = browser.navigate("/oidc/login?return_to=/x");
+    Map<String, String> params = query(location(start));
+    HttpResponse<String> callback = browser.navigate("/oidc/callback?error=access_denied&state="
+        + URLEncoder.encode(params.get("state"), StandardCharsets.UTF_8));
+    assertThat(callback.statusCode()).isEqualTo(400);
+    assertThat(callback.body()).startsWith("login failed: ").contains("access_denied");
+    assertThat(callback.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/plain");
+  }
+
+  @Test
+  void login_openRedirectAttempts_returnToTheRoot() {
+    for (String attempt : List.of("https://evil.example/", "//evil.example", "/\\evil.example",
+        "/%2F%2Fevil.example", "%2F%2Fevil.example", "/%5Cevil.example", "/ok%0d%0aSet-Cookie:x=1",
+        "javascript:alert(1)")) {
+      Browser tab = new Browser(base);
+      HttpResponse<String> start = tab.navigate(
+          "/oidc/login?return_to=" + URLEncoder.encode(attempt, StandardCharsets.UTF_8));
+      Map<String, String> params = query(location(start));
+      provider.answerCode("alice", "s", params.get("nonce"), clock, ACCESS_LIFE);
+      HttpResponse<String> callback = tab.navigate("/oidc/callback?code=" + code() + "&state="
+          + URLEncoder.encode(params.get("state"), StandardCharsets.UTF_8));
+      assertThat(location(callback)).as(attempt).isEqualTo("/");
+    }
+  }
+
+  @Test
+  void protectedPath_navigationIsRedirected_apiCallIs401() {
+    assertThat(browser.navigate("/app").statusCode()).isEqualTo(302);
+    HttpResponse<String> api = browser.get("/api/me", "Accept", "application/json");
+    assertThat(api.statusCode()).isEqualTo(401);
+    assertThat(api.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/json");
+    assertThat(api.body()).contains("\"error\":\"unauthenticated\"");
+    assertThat(browser.get("/app", "Accept", "text/html", "Sec-Fetch-Mode", "cors").statusCode())
+        .isEqualTo(401);
+    assertThat(browser.post("/app", "a=b", "Accept", "text/html").statusCode()).isEqualTo(401);
+    assertThat(browser.navigate("/public/page").body()).contains("user=null");
+  }
+
+  @Test
+  void sessionEndpoint_reportsTheSessionAsJson() throws Exception {
+    HttpResponse<String> anonymous = browser.get("/oidc/session");
+    assertThat(anonymous.body()).isEqualTo("{\"authenticated\":false}");
+    login("alice", "sid-j");
+    HttpResponse<String> json = browser.get("/oidc/session");
+    assertThat(json.statusCode()).isEqualTo(200);
+    assertThat(json.headers().firstValue("Cache-Control")).contains("no-store");
+    Map<String, Object> body = JSONObjectUtils.parse(json.body());
+    assertThat(body).containsEntry("authenticated", true).containsEntry("subject", "alice");
+    assertThat(Instant.parse((String) body.get("expiresAt"))).isEqualTo(clock.instant().plus(ACCESS_LIFE));
+    assertThat((String) body.get("renewAt")).endsWith("Z");
+    assertThat(browser.get("/oidc/session.js").body()).contains("BroadcastChannel");
+  }
+
+  @Test
+  void renewalDue_requestIsServedAtOnceAndRenewedOnceInTheBackground() throws Exception {
+    login("alice", "sid-r");
+    Instant renewAt = Instant.parse((String) JSONObjectUtils.parse(browser.get("/oidc/session").body())
+        .get("renewAt"));
+    clock.set(renewAt);
+    provider.answerRefresh("alice", "sid-r", clock, ACCESS_LIFE);
+    for (int i = 0; i < 5; i++) {
+      assertThat(browser.navigate("/app").statusCode()).isEqualTo(200);
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> provider.refreshCalls() == 1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> Instant.parse((String) JSONObjectUtils
+        .parse(browser.get("/oidc/session").body()).get("renewAt")).isAfter(renewAt));
+    assertThat(browser.navigate("/app").statusCode()).isEqualTo(200);
+    assertThat(provider.refreshCalls()).isEqualTo(1);
+  }
+
+  @Test
+  void accessTokenAboutToExpire_requestWaitsForTheRenewal() throws Exception {
+    login("alice", "sid-w");
+    Instant before = Instant.parse((String) JSONObjectUtils.parse(browser.get("/oidc/session").body())
+        .get("expiresAt"));
+    clock.set(before.minusSeconds(10));
+    provider.answerRefresh("alice", "sid-w", clock, ACCESS_LIFE);
+    assertThat(browser.navigate("/app").statusCode()).isEqualTo(200);
+    assertThat(provider.refreshCalls()).isEqualTo(1); // done before the response, not after
+    Instant after = Instant.parse((String) JSONObjectUtils.parse(browser.get("/oidc/session").body())
+        .get("expiresAt"));
+    assertThat(after).isEqualTo(clock.instant().plus(ACCESS_LIFE));
+  }
+
+  @Test
+  void storeUnavailable_is503WithRetryAfter_neverALogout() {
+    login("alice", "sid-u");
+    store.down();
+    HttpResponse<String> page = browser.navigate("/app");
+    assertThat(page.statusCode()).isEqualTo(503);
+    assertThat(page.headers().firstValue("Retry-After")).contains("5");
+    assertThat(page.headers().allValues("Set-Cookie")).isEmpty();
+    assertThat(browser.get("/oidc/session").statusCode()).isEqualTo(503);
+    store.up();
+    assertThat(browser.navigate("/app").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void logout_crossSiteRequest_isRefusedAndKeepsTheSession() {
+    login("alice", "sid-c");
+    HttpResponse<String> forged = browser.post("/oidc/logout", "", "Origin", "https://evil.example");
+    assertThat(forged.statusCode()).isEqualTo(403);
+    HttpResponse<String> forgedSite = browser.post("/oidc/logout", "", "Sec-Fetch-Site", "cross-site");
+    assertThat(forgedSite.statusCode()).isEqualTo(403);
+    assertThat(browser.navigate("/app").statusCode()).isEqualTo(200);
+    assertThat(browser.get("/oidc/logout").statusCode()).isEqualTo(405);
+  }
+
+  @Test
+  void logout_sameOrigin_endsRevokesAndRedirectsToTheProvider() {
+    login("alice", "sid-l");
+    HttpResponse<String> logout = browser.post("/oidc/logout", "", "Origin", base,
+        "Sec-Fetch-Site", "same-origin");
+    assertThat(logout.statusCode()).isEqualTo(303);
+    String target = location(logout);
+    assertThat(target).startsWith(provider.issuer() + "/logout?");
+    assertThat(query(target)).containsKeys("id_token_hint", "state")
+        .containsEntry("post_logout_redirect_uri", base + "/");
+    assertThat(provider.revocations()).isEqualTo(1);
+    assertThat(browser.cookie("oidc-session")).isEmpty();
+    assertThat(browser.navigate("/app").statusCode()).isEqualTo(302);
+  }
+
+  @Test
+  void backChannelLogout_valid_endsTheSession_invalid_is400() throws Exception {
+    login("alice", "sid-b");
+    HttpResponse<String> invalid = browser.post("/oidc/backchannel-logout",
+        "logout_token=" + provider.logoutToken("sid-b", false));
+    assertThat(invalid.statusCode()).isEqualTo(400);
+    assertThat(JSONObjectUtils.parse(invalid.body())).containsEntry("error", "invalid_request");
+    assertThat(browser.navigate("/app").statusCode()).isEqualTo(200);
+
+    HttpResponse<String> valid = browser.post("/oidc/backchannel-logout",
+        "logout_token=" + provider.logoutToken("sid-b", true));
+    assertThat(valid.statusCode()).isEqualTo(200);
+    assertThat(valid.headers().firstValue("Cache-Control")).contains("no-store");
+    assertThat(browser.navigate("/app").statusCode()).isEqualTo(302);
+  }
+}
