@@ -36,6 +36,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -114,11 +115,16 @@ public final class OidcSessionFilter implements Filter {
 
   @Override
   public void init(FilterConfig filterConfig) throws ServletException {
+    init(filterConfig, System::getenv);
+  }
+
+  void init(FilterConfig filterConfig, Function<String, String> environment)
+      throws ServletException {
     if (config != null) {
       return; // configured in code
     }
     try {
-      start(OidcSessionConfig.fromSources(filterConfig::getInitParameter, System::getenv).build());
+      start(OidcSessionConfig.fromSources(filterConfig::getInitParameter, environment).build());
     } catch (IllegalArgumentException | IllegalStateException e) {
       throw new ServletException("oidc-session is misconfigured: " + e.getMessage(), e);
     }

@@ -1,0 +1,142 @@
+package dev.oidcsession.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class OidcSessionConfigTest {
+
+  private static final Map<String, String> MINIMAL = Map.of(
+      "BASE_URL", "https://app.example.com/",
+      "OIDC_ISSUER", "https://login.example.com/",
+      "OIDC_CLIENT_ID", "my-app");
+
+  private static OidcSessionConfig.Builder from(Map<String, String> initParams, Map<String, String> env) {
+    return OidcSessionConfig.fromSources(initParams::get, env::get);
+  }
+
+  @Test
+  void fromSources_minimal_usesTheDefaults() {
+    OidcSessionConfig config = from(MINIMAL, Map.of()).build();
+    assertThat(config.baseUrl()).hasToString("https://app.example.com");
+    assertThat(config.redirectUri()).hasToString("https://app.example.com/oidc/callback");
+    assertThat(config.secureCookies()).isTrue();
+    assertThat(config.scopes()).containsExactly("openid", "profile", "email");
+    assertThat(config.clientSecret()).isEmpty();
+    assertThat(config.policy().renewalInterval()).isEqualTo(Duration.ofMinutes(15));
+  }
+
+  @Test
+  void fromSources_initParamWinsOverTheEnvironment() {
+    OidcSessionConfig config = from(
+        Map.of("BASE_URL", "https://a.example.com", "OIDC_ISSUER", "https://login.example.com/",
+            "OIDC_CLIENT_ID", "x"),
+        Map.of("BASE_URL", "https://b.example.com", "OIDC_SCOPES", "email, offline_access")).build();
+    assertThat(config.baseUrl()).hasToString("https://a.example.com");
+    assertThat(config.scopes()).containsExactly("openid", "email", "offline_access");
+  }
+
+  @Test
+  void fromSources_durationsAsIsoOrSeconds() {
+    OidcSessionConfig config = from(MINIMAL, Map.of("SESSION_RENEWAL_INTERVAL", "PT5M",
+        "SESSION_IDLE_TIMEOUT", "1800", "SESSION_RENEWAL_JITTER", "0.2")).build();
+    assertThat(config.policy().renewalInterval()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(config.policy().idleTimeout()).contains(Duration.ofMinutes(30));
+    assertThat(config.policy().renewalJitter()).isEqualTo(0.2);
+  }
+
+  @Test
+  void fromSources_badValue_namesTheSettingAndItsSource() {
+    assertThatThrownBy(() -> from(MINIMAL, Map.of("SESSION_RENEWAL_JITTER", "1.5")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("SESSION_RENEWAL_JITTER (environment variable): renewalJitter must be at least"
+            + " 0.0 and less than 1.0, but was 1.5");
+    assertThatThrownBy(() -> from(Map.of("SESSION_MAX_LIFETIME", "soon"), Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("SESSION_MAX_LIFETIME (init-param): must be an ISO-8601 duration such as PT15M"
+            + " or a number of seconds, but was soon");
+    assertThatThrownBy(() -> from(Map.of("SESSION_SECRET", "too-short"), Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("SESSION_SECRET (init-param): sessionSecret must be at least 32 bytes, but was 9 bytes");
+    assertThatThrownBy(() -> from(Map.of("BASE_URL", "ftp://x"), Map.of()))
+        .hasMessage("BASE_URL (init-param): baseUrl must be an http or https URL, but was ftp://x");
+    assertThatThrownBy(() -> from(Map.of("OIDC_ISSUER", "http://login.example.com"), Map.of()))
+        .hasMessage("OIDC_ISSUER (init-param): issuer must be an https URL (http only on localhost),"
+            + " but was http://login.example.com");
+  }
+
+  @Test
+  void build_missingRequiredSetting_namesIt() {
+    assertThatThrownBy(() -> from(Map.of("OIDC_ISSUER", "https://login.example.com/",
+        "OIDC_CLIENT_ID", "x"), Map.of()).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("baseUrl (BASE_URL) must be set, but was not");
+  }
+
+  @Test
+  void build_crossPolicyRule_namesTheSettings() {
+    assertThatThrownBy(() -> from(MINIMAL, Map.of("SESSION_IDLE_TIMEOUT", "PT2H",
+        "SESSION_MAX_LIFETIME", "PT1H")).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("SESSION_* settings (policy): idleTimeout must be shorter than maxLifetime (PT1H),"
+            + " but was PT2H");
+  }
+
+  @Test
+  void toString_neverPrintsTheSecrets() {
+    OidcSessionConfig config = from(MINIMAL, Map.of("OIDC_CLIENT_SECRET", "s3cr3t-client-value",
+        "SESSION_SECRET", "0123456789abcdef0123456789abcdef-secret")).build();
+    assertThat(config.toString()).doesNotContain("s3cr3t-client-value")
+        .doesNotContain("0123456789abcdef0123456789abcdef").contains("clientSecret=(set)");
+  }
+
+  @Test
+  void webXmlInit_misconfigured_failsWithOneMessageNamingTheSetting() {
+    OidcSessionFilter filter = new OidcSessionFilter();
+    FilterConfig webXml = filterConfig(Map.of("BASE_URL", "https://app.example.com",
+        "OIDC_CLIENT_ID", "x"));
+    assertThatThrownBy(() -> filter.init(webXml, name -> null))
+        .isInstanceOf(ServletException.class)
+        .hasMessage("oidc-session is misconfigured: issuer (OIDC_ISSUER) must be set, but was not");
+  }
+
+  @Test
+  void webXmlInit_complete_starts() throws ServletException {
+    OidcSessionFilter filter = new OidcSessionFilter();
+    filter.init(filterConfig(MINIMAL), Map.of("OIDC_CLIENT_SECRET", "from-the-environment")::get);
+    assertThat(filter.sessions()).isNotNull();
+    filter.destroy();
+  }
+
+  private static FilterConfig filterConfig(Map<String, String> params) {
+    return new FilterConfig() {
+      @Override
+      public String getFilterName() {
+        return "oidc";
+      }
+
+      @Override
+      public ServletContext getServletContext() {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public String getInitParameter(String name) {
+        return params.get(name);
+      }
+
+      @Override
+      public Enumeration<String> getInitParameterNames() {
+        return Collections.enumeration(params.keySet());
+      }
+    };
+  }
+}
