@@ -9,7 +9,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
-import javax.net.ssl.SSLParameters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.ConnectionPoolConfig;
@@ -18,6 +17,7 @@ import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.RedisSentinelClient;
+import redis.clients.jedis.SslOptions;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
 
@@ -167,13 +167,10 @@ public final class RedisConfig {
       client.database(parsed.database());
     }
     if (parsed.tls()) {
-      var factory = Tls.socketFactory(caCertificate, clientCertificate, clientKey, insecure);
-      SSLParameters parameters = new SSLParameters();
-      if (!insecure) {
-        parameters.setEndpointIdentificationAlgorithm("HTTPS"); // RFC 6125 host name check
-      }
-      client.ssl(true).sslSocketFactory(factory).sslParameters(parameters);
-      sentinel.ssl(true).sslSocketFactory(factory).sslParameters(parameters);
+      // FULL: the chain to a trusted CA and the host name (RFC 6125), unless opted out.
+      SslOptions tls = Tls.options(caCertificate, clientCertificate, clientKey, insecure);
+      client.sslOptions(tls);
+      sentinel.sslOptions(tls);
     }
     ConnectionPoolConfig pool = new ConnectionPoolConfig();
     pool.setMaxTotal(poolSize);

@@ -75,7 +75,7 @@ import redis.clients.jedis.params.SetParams;
  *   <tr><td>{@link #delete}</td><td>the script {@code DELETE} on {@code oidcs:{K}:s}: {@code GET}
  *       and {@code DEL}, returning the old expiry and indexes; then {@code ZREM oidcs:{I}:i K}
  *       per index</td></tr>
- *   <tr><td>{@link #findKeys}</td><td>{@code ZRANGEBYSCORE oidcs:{I}:i (<now> +inf}, then {@code
+ *   <tr><td>{@link #findKeys}</td><td>{@code ZRANGEBYSCORE oidcs:{I}:i <now> +inf}, then {@code
  *       GET oidcs:{K}:s} per candidate to keep only live entries that still list {@code I}</td></tr>
  *   <tr><td>{@link #tryLease}</td><td>{@code SET oidcs:{K}:l <owner> NX PX <ttl>}</td></tr>
  *   <tr><td>{@link #release}</td><td>the script {@code RELEASE} on {@code oidcs:{K}:l}: {@code
@@ -275,9 +275,12 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
   @Override
   public Set<StoreKey> findKeys(IndexKey index) {
     Objects.requireNonNull(index, "index");
-    String now = "(" + EntryRecord.expiresAt(clock.instant());
+    // Scores are whole milliseconds; find() below decides liveness exactly.
+    double now = clock.millis();
     List<String> candidates =
-        call("findKeys", () -> redis.zrangeByScore(indexKey(index.value()), now, "+inf"));
+        call(
+            "findKeys",
+            () -> redis.zrangeByScore(indexKey(index.value()), now, Double.POSITIVE_INFINITY));
     Set<StoreKey> keys = new LinkedHashSet<>();
     for (String candidate : candidates) {
       StoreKey key;

@@ -1,6 +1,7 @@
 package dev.oidcsession.redis;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,7 +12,6 @@ import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -19,63 +19,59 @@ import java.util.Collection;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.net.ssl.KeyManager;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocketFactory;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509TrustManager;
+import redis.clients.jedis.SslOptions;
+import redis.clients.jedis.SslVerifyMode;
 
-/** TLS for {@code rediss://}: a socket factory from PEM files, with the JDK's own classes. */
+/** TLS for {@code rediss://}: Jedis TLS options from PEM files, with the JDK's own classes. */
 final class Tls {
 
   private static final Pattern KEY_PEM =
       Pattern.compile("-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
 
+  /** Protects nothing (the stores never leave memory); PKCS12 wants some password. */
+  private static final char[] STORE_PASSWORD = "oidc-session".toCharArray();
+
   private Tls() {}
 
   /**
-   * A socket factory that trusts {@code caPem} (or the JDK's trust store when null), presents
-   * {@code certPem}/{@code keyPem} when given, or trusts anything when {@code insecure}.
+   * Jedis TLS options that trust {@code caPem} (or the JDK's trust store when null) and check the
+   * host name, present {@code certPem}/{@code keyPem} when given, or trust anything when {@code
+   * insecure}.
    */
-  static SSLSocketFactory socketFactory(Path caPem, Path certPem, Path keyPem, boolean insecure) {
+  static SslOptions options(Path caPem, Path certPem, Path keyPem, boolean insecure) {
     try {
-      TrustManager[] trust;
-      if (insecure) {
-        trust = new TrustManager[] {new TrustAll()};
-      } else if (caPem != null) {
+      SslOptions.Builder options =
+          SslOptions.builder().sslVerifyMode(insecure ? SslVerifyMode.INSECURE : SslVerifyMode.FULL);
+      if (caPem != null && !insecure) {
         KeyStore store = KeyStore.getInstance("PKCS12");
         store.load(null, null);
         int n = 0;
         for (Certificate cert : certificates(caPem)) {
           store.setCertificateEntry("ca-" + n++, cert);
         }
-        TrustManagerFactory tmf =
-            TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(store);
-        trust = tmf.getTrustManagers();
-      } else {
-        trust = null; // the JDK's trust store
+        options.trustStoreType("PKCS12").truststore(resource(store), STORE_PASSWORD.clone());
       }
-      KeyManager[] keys = null;
       if (certPem != null) {
-        char[] password = new char[0];
         KeyStore store = KeyStore.getInstance("PKCS12");
         store.load(null, null);
         List<Certificate> chain = new ArrayList<>(certificates(certPem));
-        store.setKeyEntry("client", privateKey(keyPem), password, chain.toArray(new Certificate[0]));
-        KeyManagerFactory kmf =
-            KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(store, password);
-        keys = kmf.getKeyManagers();
+        store.setKeyEntry(
+            "client", privateKey(keyPem), STORE_PASSWORD, chain.toArray(new Certificate[0]));
+        options.keyStoreType("PKCS12").keystore(resource(store), STORE_PASSWORD.clone());
       }
-      SSLContext context = SSLContext.getInstance("TLS");
-      context.init(keys, trust, null);
-      return context.getSocketFactory();
+      return options.build();
     } catch (IOException | GeneralSecurityException e) {
       throw new IllegalStateException("TLS setup for Redis failed: " + e.getMessage(), e);
     }
+  }
+
+  /** An in-memory copy of {@code store}, as Jedis reads key and trust stores from a resource. */
+  private static SslOptions.Resource resource(KeyStore store)
+      throws IOException, GeneralSecurityException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    store.store(out, STORE_PASSWORD);
+    byte[] bytes = out.toByteArray();
+    return () -> new ByteArrayInputStream(bytes);
   }
 
   static Collection<? extends Certificate> certificates(Path pem)
@@ -109,19 +105,5 @@ final class Tls {
       }
     }
     throw new GeneralSecurityException("the client key in " + pem + " is not RSA, EC or Ed25519", last);
-  }
-
-  /** Trusts every server: only behind {@code insecureSkipCertificateVerification()}. */
-  private static final class TrustAll implements X509TrustManager {
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) {}
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return new X509Certificate[0];
-    }
   }
 }

@@ -94,8 +94,11 @@ final class RedisProcesses implements AutoCloseable {
     return start(port, args);
   }
 
-  /** A server listening only on a TLS port, with the given PEM files; clients need no certificate. */
-  Node tlsServer(Path cert, Path key, Path ca) {
+  /**
+   * A server listening only on a TLS port, with the given PEM files; clients need a certificate
+   * signed by {@code ca} only when {@code clientsNeedCertificates}.
+   */
+  Node tlsServer(Path cert, Path key, Path ca, boolean clientsNeedCertificates) {
     int port = freePort();
     return start(
         port,
@@ -106,7 +109,7 @@ final class RedisProcesses implements AutoCloseable {
                 "--tls-cert-file", cert.toString(),
                 "--tls-key-file", key.toString(),
                 "--tls-ca-cert-file", ca.toString(),
-                "--tls-auth-clients", "no")));
+                "--tls-auth-clients", clientsNeedCertificates ? "yes" : "no")));
   }
 
   /** A Redis Cluster node (its bus port is {@code port + 10000}), with no slots yet. */
@@ -263,7 +266,7 @@ final class RedisProcesses implements AutoCloseable {
 
   private static boolean free(int port) {
     try (ServerSocket socket = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return true;
+      return socket.isBound();
     } catch (IOException e) {
       return false;
     }
