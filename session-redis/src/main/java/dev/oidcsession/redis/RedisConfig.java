@@ -155,6 +155,7 @@ public final class RedisConfig {
             .clientName("oidc-session");
     DefaultJedisClientConfig.Builder sentinel =
         DefaultJedisClientConfig.builder()
+            .serverDefaultProtocol() // sentinel listeners are plain Jedis, which cannot negotiate
             .connectionTimeoutMillis((int) connectTimeout.toMillis())
             .socketTimeoutMillis((int) socketTimeout.toMillis());
     if (parsed.user() != null) {

@@ -70,8 +70,9 @@ import redis.clients.jedis.params.SetParams;
  *       index the script {@code INDEX_ADD} on {@code oidcs:{I}:i}</td></tr>
  *   <tr><td>{@link #replace}</td><td>the script {@code REPLACE} on {@code oidcs:{K}:s}: {@code
  *       GET}, compare the version (and that it is live), {@code SET <record> PXAT <expiresAt>},
- *       return the old indexes; then {@code ZREM oidcs:{I}:i K} for each index the entry left and
- *       {@code INDEX_ADD} for each it has</td></tr>
+ *       return the old indexes; then, when the primary has replicas, {@code WAIT 1 <ms>}; then
+ *       {@code ZREM oidcs:{I}:i K} for each index the entry left and {@code INDEX_ADD} for each it
+ *       has</td></tr>
  *   <tr><td>{@link #delete}</td><td>the script {@code DELETE} on {@code oidcs:{K}:s}: {@code GET}
  *       and {@code DEL}, returning the old expiry and indexes; then {@code ZREM oidcs:{I}:i K}
  *       per index</td></tr>
@@ -115,6 +116,9 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(RedisSessionStore.class);
 
+  /** How long a replace waits for one replica's acknowledgement, by default. */
+  public static final Duration DEFAULT_REPLICA_WAIT = Duration.ofMillis(100);
+
   /** The default key prefix. */
   public static final String DEFAULT_KEY_PREFIX = "oidcs:";
 
@@ -145,6 +149,7 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
       "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end\n"
           + "return 0\n";
 
+  private static final Duration MAX_REPLICA_WAIT = Duration.ofSeconds(10);
   private static final Pattern PREFIX = Pattern.compile("[\\x21-\\x7a\\x7c\\x7e]{0,64}");
 
   private final UnifiedJedis redis;
@@ -152,6 +157,8 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
   private final String prefix;
   private final Clock clock;
   private final String topology;
+  private final Duration replicaWait;
+  private final boolean replicasSeen;
   private final SecureRandom ownerRandom = new SecureRandom();
 
   private RedisSessionStore(Builder b, UnifiedJedis redis, boolean ownsClient) {
@@ -160,7 +167,9 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
     this.prefix = b.keyPrefix != null ? b.keyPrefix : DEFAULT_KEY_PREFIX;
     this.clock = b.clock != null ? b.clock : Clock.systemUTC();
     this.topology = b.topology != null ? b.topology : redis.getClass().getSimpleName();
+    this.replicaWait = b.replicaWait != null ? b.replicaWait : DEFAULT_REPLICA_WAIT;
     checkEvictionPolicy();
+    this.replicasSeen = !replicaWait.isZero() && seesReplicas();
   }
 
   /**
@@ -244,6 +253,9 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
     Object old = call("replace", () -> redis.eval(REPLACE, List.of(entryKey(entry.key())), args));
     if (old == null) {
       return false;
+    }
+    if (replicasSeen) {
+      awaitReplica(entry.key());
     }
     Set<String> kept = new HashSet<>();
     entry.indexKeys().forEach(index -> kept.add(index.value()));
@@ -360,6 +372,40 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
     call("index", () -> redis.eval(INDEX_ADD, List.of(indexKey(index.value())), args));
   }
 
+  /**
+   * Redis replicates asynchronously, so a failover can lose an acknowledged write; for a renewal
+   * that would leave only the provider's already rotated refresh token. {@code WAIT 1} narrows
+   * that window. A timeout or failure here is a warning, never a failed replace: the write is on
+   * the primary.
+   */
+  private void awaitReplica(StoreKey key) {
+    try {
+      long acknowledged = redis.waitReplicas(entryKey(key), 1, Math.max(1, replicaWait.toMillis()));
+      if (acknowledged < 1) {
+        log.warn(
+            "replace of {} was not acknowledged by a replica within {}; a failover now could lose"
+                + " it",
+            key,
+            replicaWait);
+      }
+    } catch (JedisException e) {
+      log.warn("WAIT after the replace of {} failed ({})", key, e.getClass().getSimpleName());
+    }
+  }
+
+  /** Whether the primary reports connected replicas ({@code INFO replication}); not for Cluster. */
+  private boolean seesReplicas() {
+    if (redis instanceof RedisClusterClient) {
+      return false; // keyless INFO has no single primary to ask in a cluster; see the class doc
+    }
+    try {
+      String info = redis.info("replication");
+      return info.lines().anyMatch(l -> l.startsWith("connected_slaves:") && !l.endsWith(":0"));
+    } catch (JedisException e) {
+      return false;
+    }
+  }
+
   private static <T> T call(String operation, Supplier<T> command) {
     try {
       return command.get();
@@ -427,6 +473,7 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
     private String keyPrefix;
     private Clock clock;
     private String topology;
+    private Duration replicaWait;
 
     private Builder(UnifiedJedis client, RedisConfig config) {
       this.client = client;
@@ -461,6 +508,25 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
         throw new IllegalStateException("clock was already set");
       }
       clock = value;
+      return this;
+    }
+
+    /**
+     * How long a successful {@link #replace} waits ({@code WAIT 1 <ms>}) for one replica to
+     * acknowledge it, when the primary had connected replicas at start (standalone and Sentinel;
+     * not Cluster). A timeout is logged at WARN, never a failure. {@link Duration#ZERO} turns it
+     * off. Default {@link RedisSessionStore#DEFAULT_REPLICA_WAIT}; at most 10 seconds.
+     */
+    public Builder replicaWait(Duration value) {
+      Objects.requireNonNull(value, "replicaWait");
+      if (value.isNegative() || value.compareTo(MAX_REPLICA_WAIT) > 0) {
+        throw new IllegalArgumentException(
+            "replicaWait must be between PT0S and " + MAX_REPLICA_WAIT + ", but was " + value);
+      }
+      if (replicaWait != null) {
+        throw new IllegalStateException("replicaWait was already set");
+      }
+      replicaWait = value;
       return this;
     }
 

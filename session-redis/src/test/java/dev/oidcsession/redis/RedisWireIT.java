@@ -130,6 +130,7 @@ class RedisWireIT {
     assertThat(admin.zrangeWithScores("oidcs:{SSSSSSSSSSSSSSSS}:i", 0, -1))
         .containsExactly(new Tuple("KKKKKKKKKKKKKKKKKKKKKK", 4102444800002.0));
     assertThat(admin.exists("oidcs:{DDDDDDDDDDDDDDDD}:i")).isFalse();
+    assertThat(admin.info("commandstats")).doesNotContain("cmdstat_wait"); // no replicas here
 
     Lease lease = store.tryLease(key, Duration.ofSeconds(30)).orElseThrow();
     assertThat(admin.get("oidcs:{KKKKKKKKKKKKKKKKKKKKKK}:l")).isEqualTo(lease.owner());

@@ -111,10 +111,17 @@ class SentinelRedisStoreIT extends RedisStoreContract {
             () -> {
               try {
                 StoredEntry probe = entry(randomKey(), 1, now().plusSeconds(600));
-                return currentMaster() != oldMaster
-                    && store.insert(probe)
-                    && store.find(probe.key()).isPresent()
-                    && store.find(before.key()).equals(Optional.of(before));
+                int newMaster = currentMaster();
+                if (newMaster == oldMaster || !store.insert(probe)) {
+                  return false;
+                }
+                // Until the client has switched, writes may still land on the old primary (and be
+                // lost when Sentinel demotes it): done only when the probe is on the new one.
+                try (Jedis primary = admin(newMaster)) {
+                  return primary.exists(store.entryKey(probe.key()))
+                      && store.find(probe.key()).isPresent()
+                      && store.find(before.key()).equals(Optional.of(before));
+                }
               } catch (SessionStoreUnavailableException e) {
                 unavailable.incrementAndGet();
                 return false;
@@ -122,6 +129,21 @@ class SentinelRedisStoreIT extends RedisStoreContract {
             });
     assertThat(currentMaster()).isEqualTo(replica.port);
     log.info("failover: {} calls reported the store unavailable meanwhile", unavailable.get());
+  }
+
+  @Test
+  void replace_primaryWithAReplica_waitsForOneAcknowledgement() {
+    StoredEntry first = entry(randomKey(), 1, now().plusSeconds(600));
+    assertThat(store.insert(first)).isTrue();
+    // Ask both data nodes: right after a failover the client may still write to the old primary.
+    try (Jedis a = admin(master); Jedis b = admin(replica)) {
+      a.configResetStat();
+      b.configResetStat();
+      assertThat(store.replace(entry(first.key(), 2, now().plusSeconds(600)), 1)).isTrue();
+      String written = a.info("commandstats").contains("cmdstat_eval") ? a.info("commandstats")
+          : b.info("commandstats");
+      assertThat(written).contains("cmdstat_eval:calls=1,").contains("cmdstat_wait:calls=1,");
+    }
   }
 
   private static int currentMaster() {
