@@ -1,0 +1,387 @@
+package dev.oidcsession.redis;
+
+import dev.oidcsession.core.SessionStoreUnavailableException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.ConnectionPoolConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.RedisSentinelClient;
+import redis.clients.jedis.SslOptions;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * How to reach Redis, from one URL as platforms hand it out ({@code REDIS_URL}), plus TLS files,
+ * pool size, timeouts and the key prefix. Immutable and thread-safe; {@link #toString()} never
+ * shows the password.
+ *
+ * <p>URL forms (percent-encode reserved characters in the password):
+ *
+ * <ul>
+ *   <li>{@code redis://[[user]:password@]host[:port][/database]}, e.g. {@code
+ *       redis://:s3cret@redis.internal:6379/0}
+ *   <li>{@code rediss://...}: the same over TLS, straight to the server's TLS port, e.g. {@code
+ *       rediss://default:s3cret@cache.example.com:6380}
+ *   <li>{@code redis-sentinel://[[user]:password@]host[:port][,host[:port]...][/database]?master=name}
+ *       (and {@code rediss-sentinel://}), sentinel ports default to 26379, e.g. {@code
+ *       redis-sentinel://:s3cret@s1:26379,s2:26379,s3:26379/0?master=mymaster}
+ *   <li>{@code redis-cluster://[[user]:password@]host[:port][,host[:port]...]} (and {@code
+ *       rediss-cluster://}): seed nodes, e.g. {@code redis-cluster://:s3cret@n1:6379,n2:6379}
+ * </ul>
+ *
+ * <p>Defaults: pool of {@value #DEFAULT_POOL_SIZE} connections, connect and socket timeouts of 2
+ * seconds, key prefix {@value RedisSessionStore#DEFAULT_KEY_PREFIX}, TLS trusting the JDK's trust
+ * store with host name verification.
+ */
+public final class RedisConfig {
+
+  private static final Logger log = LoggerFactory.getLogger(RedisConfig.class);
+
+  /** The default number of pooled connections (per node, for Cluster). */
+  public static final int DEFAULT_POOL_SIZE = 16;
+
+  /** The default connect timeout and socket (read) timeout. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
+
+  static final int MAX_POOL_SIZE = 1024;
+  static final Duration MIN_TIMEOUT = Duration.ofMillis(1);
+  static final Duration MAX_TIMEOUT = Duration.ofMinutes(1);
+  private static final Pattern PREFIX = Pattern.compile("[\\x21-\\x7a\\x7c\\x7e]{0,64}");
+
+  private final String url;
+  private final RedisUrl parsed;
+  private final Path caCertificate;
+  private final Path clientCertificate;
+  private final Path clientKey;
+  private final boolean insecure;
+  private final int poolSize;
+  private final Duration connectTimeout;
+  private final Duration socketTimeout;
+  private final String keyPrefix;
+
+  private RedisConfig(Builder b) {
+    this.url = b.url;
+    this.parsed = b.parsed;
+    this.caCertificate = b.caCertificate;
+    this.clientCertificate = b.clientCertificate;
+    this.clientKey = b.clientKey;
+    this.insecure = b.insecure;
+    this.poolSize = b.poolSize != null ? b.poolSize : DEFAULT_POOL_SIZE;
+    this.connectTimeout = b.connectTimeout != null ? b.connectTimeout : DEFAULT_TIMEOUT;
+    this.socketTimeout = b.socketTimeout != null ? b.socketTimeout : DEFAULT_TIMEOUT;
+    this.keyPrefix = b.keyPrefix != null ? b.keyPrefix : RedisSessionStore.DEFAULT_KEY_PREFIX;
+  }
+
+  /** A builder; only {@link Builder#url} is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * The config of {@code url} with every default, e.g. {@code
+   * RedisConfig.fromUrl(System.getenv("REDIS_URL"))}.
+   *
+   * @throws IllegalArgumentException if {@code url} is not one of the forms above
+   */
+  public static RedisConfig fromUrl(String url) {
+    return builder().url(url).build();
+  }
+
+  /** The key prefix of stores made from this config. */
+  public String keyPrefix() {
+    return keyPrefix;
+  }
+
+  /** Pooled connections (per node, for Cluster). */
+  public int poolSize() {
+    return poolSize;
+  }
+
+  /** The connect timeout. */
+  public Duration connectTimeout() {
+    return connectTimeout;
+  }
+
+  /** The socket (read) timeout: how long a command may take before the store is unavailable. */
+  public Duration socketTimeout() {
+    return socketTimeout;
+  }
+
+  /** Whether server certificates go unchecked ({@link Builder#insecureSkipCertificateVerification()}). */
+  public boolean insecureSkipCertificateVerification() {
+    return insecure;
+  }
+
+  /** The CA file that server certificates must chain to, if set. */
+  public Optional<Path> caCertificate() {
+    return Optional.ofNullable(caCertificate);
+  }
+
+  /** {@code standalone}, {@code sentinel} or {@code cluster}, with {@code +tls}. */
+  String topology() {
+    return parsed.topology().name().toLowerCase() + (parsed.tls() ? "+tls" : "");
+  }
+
+  /**
+   * Makes a new pooled client for this config; the caller closes it. A {@code RedisClient} for
+   * {@code redis://}/{@code rediss://}, a {@code RedisSentinelClient} for Sentinel and a {@code
+   * RedisClusterClient} for Cluster. Logs a WARN each time when certificate verification is off.
+   *
+   * @throws SessionStoreUnavailableException if Sentinel or Cluster cannot be reached to learn the
+   *     topology (a standalone client connects lazily and never throws here)
+   */
+  public UnifiedJedis createClient() {
+    if (insecure) {
+      log.warn(
+          "TLS CERTIFICATE VERIFICATION IS OFF for Redis ({}): anyone on the network path can"
+              + " read and change sessions; set a CA file instead",
+          parsed.describe());
+    }
+    DefaultJedisClientConfig.Builder client =
+        DefaultJedisClientConfig.builder()
+            .connectionTimeoutMillis((int) connectTimeout.toMillis())
+            .socketTimeoutMillis((int) socketTimeout.toMillis())
+            .clientName("oidc-session");
+    DefaultJedisClientConfig.Builder sentinel =
+        DefaultJedisClientConfig.builder()
+            .serverDefaultProtocol() // sentinel listeners are plain Jedis, which cannot negotiate
+            .connectionTimeoutMillis((int) connectTimeout.toMillis())
+            .socketTimeoutMillis((int) socketTimeout.toMillis());
+    if (parsed.user() != null) {
+      client.user(parsed.user());
+    }
+    if (parsed.password() != null) {
+      client.password(parsed.password());
+    }
+    if (parsed.topology() != RedisUrl.Topology.CLUSTER) {
+      client.database(parsed.database());
+    }
+    if (parsed.tls()) {
+      // FULL: the chain to a trusted CA and the host name (RFC 6125), unless opted out.
+      SslOptions tls = Tls.options(caCertificate, clientCertificate, clientKey, insecure);
+      client.sslOptions(tls);
+      sentinel.sslOptions(tls);
+    }
+    ConnectionPoolConfig pool = new ConnectionPoolConfig();
+    pool.setMaxTotal(poolSize);
+    pool.setMaxIdle(poolSize);
+    pool.setMinIdle(0);
+    pool.setMaxWait(connectTimeout.plus(socketTimeout));
+    pool.setTestWhileIdle(true);
+    pool.setTimeBetweenEvictionRuns(Duration.ofSeconds(30));
+    Set<HostAndPort> hosts = new LinkedHashSet<>(parsed.hosts());
+    try {
+      return switch (parsed.topology()) {
+        case STANDALONE -> RedisClient.builder()
+            .hostAndPort(parsed.hosts().get(0))
+            .clientConfig(client.build())
+            .poolConfig(pool)
+            .build();
+        case SENTINEL -> RedisSentinelClient.builder()
+            .masterName(parsed.masterName())
+            .sentinels(hosts)
+            .clientConfig(client.build())
+            .sentinelClientConfig(sentinel.build())
+            .poolConfig(pool)
+            .build();
+        case CLUSTER -> RedisClusterClient.builder()
+            .nodes(hosts)
+            .clientConfig(client.build())
+            .poolConfig(pool)
+            .build();
+      };
+    } catch (JedisException e) {
+      throw new SessionStoreUnavailableException(
+          "Redis session store: could not reach " + parsed.describe() + " to start ("
+              + e.getClass().getSimpleName() + ")",
+          e);
+    }
+  }
+
+  /** The URL without its password, and the settings. */
+  @Override
+  public String toString() {
+    return "RedisConfig["
+        + parsed.describe()
+        + ", poolSize=" + poolSize
+        + ", connectTimeout=" + connectTimeout
+        + ", socketTimeout=" + socketTimeout
+        + ", keyPrefix=" + keyPrefix
+        + (caCertificate != null ? ", caCertificate=" + caCertificate : "")
+        + (clientCertificate != null ? ", clientCertificate=" + clientCertificate : "")
+        + (insecure ? ", INSECURE: certificates not verified" : "")
+        + "]";
+  }
+
+  /**
+   * Builds a {@link RedisConfig}. Each setter may be called once and rejects a bad value at once,
+   * with a message shaped {@code <setting> must be <rule>, but was <value>}; {@link #build()}
+   * checks only rules that span settings and leaves the builder as it was.
+   */
+  public static final class Builder {
+
+    private String url;
+    private RedisUrl parsed;
+    private Path caCertificate;
+    private Path clientCertificate;
+    private Path clientKey;
+    private boolean insecure;
+    private Integer poolSize;
+    private Duration connectTimeout;
+    private Duration socketTimeout;
+    private String keyPrefix;
+
+    private Builder() {}
+
+    /** Where Redis is; one of the forms in {@link RedisConfig}. Required. */
+    public Builder url(String value) {
+      Objects.requireNonNull(value, "url");
+      RedisUrl candidate = RedisUrl.parse(value);
+      once(url, "url");
+      url = value;
+      parsed = candidate;
+      return this;
+    }
+
+    /**
+     * A PEM file of the CA certificate(s) that the server's certificate must chain to, for
+     * {@code rediss} URLs. Default: the JDK's trust store.
+     */
+    public Builder caCertificate(Path pemFile) {
+      Objects.requireNonNull(pemFile, "caCertificate");
+      readable(pemFile, "caCertificate");
+      once(caCertificate, "caCertificate");
+      if (insecure) {
+        throw new IllegalStateException(
+            "caCertificate cannot be combined with insecureSkipCertificateVerification");
+      }
+      caCertificate = pemFile;
+      return this;
+    }
+
+    /**
+     * A client certificate (PEM, its chain may follow) and its PKCS#8 private key (PEM {@code
+     * BEGIN PRIVATE KEY}), for servers that require client authentication.
+     */
+    public Builder clientCertificate(Path certificatePem, Path privateKeyPem) {
+      Objects.requireNonNull(certificatePem, "clientCertificate");
+      Objects.requireNonNull(privateKeyPem, "clientKey");
+      readable(certificatePem, "clientCertificate");
+      readable(privateKeyPem, "clientKey");
+      once(clientCertificate, "clientCertificate");
+      clientCertificate = certificatePem;
+      clientKey = privateKeyPem;
+      return this;
+    }
+
+    /**
+     * Accepts any server certificate, for providers whose certificates are self-signed and not
+     * published. The connection is encrypted but not authenticated: whoever is on the network path
+     * can read and change sessions. Every client made from the config logs a WARN about it.
+     */
+    public Builder insecureSkipCertificateVerification() {
+      if (insecure) {
+        throw new IllegalStateException("insecureSkipCertificateVerification was already set");
+      }
+      if (caCertificate != null) {
+        throw new IllegalStateException(
+            "insecureSkipCertificateVerification cannot be combined with caCertificate");
+      }
+      insecure = true;
+      return this;
+    }
+
+    /** Pooled connections (per node, for Cluster), 1 to 1024. Default 16. */
+    public Builder poolSize(int value) {
+      if (value < 1 || value > MAX_POOL_SIZE) {
+        throw new IllegalArgumentException(
+            "poolSize must be between 1 and " + MAX_POOL_SIZE + ", but was " + value);
+      }
+      once(poolSize, "poolSize");
+      poolSize = value;
+      return this;
+    }
+
+    /** How long opening a connection may take; 1 ms to 1 minute. Default 2 s. */
+    public Builder connectTimeout(Duration value) {
+      connectTimeout = timeout(connectTimeout, value, "connectTimeout");
+      return this;
+    }
+
+    /**
+     * How long one command may wait for its reply before the store reports itself unavailable;
+     * 1 ms to 1 minute. Default 2 s.
+     */
+    public Builder socketTimeout(Duration value) {
+      socketTimeout = timeout(socketTimeout, value, "socketTimeout");
+      return this;
+    }
+
+    /**
+     * Prefixes every key; at most 64 printable ASCII characters without braces or spaces (braces
+     * would break the hash tags). Default {@value RedisSessionStore#DEFAULT_KEY_PREFIX}.
+     */
+    public Builder keyPrefix(String value) {
+      Objects.requireNonNull(value, "keyPrefix");
+      if (!PREFIX.matcher(value).matches()) {
+        throw new IllegalArgumentException(
+            "keyPrefix must be at most 64 printable ASCII characters without braces or spaces,"
+                + " but was \"" + value + "\"");
+      }
+      once(keyPrefix, "keyPrefix");
+      keyPrefix = value;
+      return this;
+    }
+
+    /**
+     * Builds the config.
+     *
+     * @throws IllegalStateException if no URL was set, or TLS files or the TLS opt-out were set
+     *     for a URL without TLS
+     */
+    public RedisConfig build() {
+      if (url == null) {
+        throw new IllegalStateException("url must be set, but was not");
+      }
+      if (!parsed.tls() && (caCertificate != null || clientCertificate != null || insecure)) {
+        throw new IllegalStateException(
+            "caCertificate, clientCertificate and insecureSkipCertificateVerification must go with"
+                + " a rediss URL, but the URL was " + RedisUrl.redact(url));
+      }
+      return new RedisConfig(this);
+    }
+
+    private static void once(Object current, String name) {
+      if (current != null) {
+        throw new IllegalStateException(name + " was already set");
+      }
+    }
+
+    private static void readable(Path file, String name) {
+      if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+        throw new IllegalArgumentException(name + " must be a readable file, but was " + file);
+      }
+    }
+
+    private static Duration timeout(Duration current, Duration value, String name) {
+      Objects.requireNonNull(value, name);
+      if (value.compareTo(MIN_TIMEOUT) < 0 || value.compareTo(MAX_TIMEOUT) > 0) {
+        throw new IllegalArgumentException(
+            name + " must be between " + MIN_TIMEOUT + " and " + MAX_TIMEOUT + ", but was " + value);
+      }
+      once(current, name);
+      return value;
+    }
+  }
+}

@@ -1,0 +1,543 @@
+package dev.oidcsession.redis;
+
+import dev.oidcsession.core.IndexKey;
+import dev.oidcsession.core.Lease;
+import dev.oidcsession.core.SessionStore;
+import dev.oidcsession.core.SessionStoreUnavailableException;
+import dev.oidcsession.core.StoreKey;
+import dev.oidcsession.core.StoredEntry;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.ConnectionPool;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.params.SetParams;
+
+/**
+ * A {@link SessionStore} in Redis, through a Jedis {@link UnifiedJedis}: the same code for a
+ * standalone server ({@code RedisClient}, with or without TLS), Sentinel ({@code
+ * RedisSentinelClient}) and Cluster ({@code RedisClusterClient}). Thread-safe; every method is one
+ * atomic Redis operation on the entry, followed (for writes) by index upkeep.
+ *
+ * <h2>Wire format</h2>
+ *
+ * With the default prefix {@code oidcs:}, a store key {@code K}, an index key {@code I} and the
+ * store's clock at {@code now} (epoch ms):
+ *
+ * <table>
+ *   <caption>Keys</caption>
+ *   <tr><th>key</th><th>type</th><th>holds</th><th>expires</th></tr>
+ *   <tr><td>{@code oidcs:{K}:s}</td><td>string</td>
+ *       <td>the entry record {@code <version> <expiresAt> <indexes> <encoding> <value>},
+ *       e.g. {@code 3 1767225600000 Ib6x...,Qm9v... a eyJhbGciOiJkaXIi...} (see below)</td>
+ *       <td>{@code PXAT} the entry's {@code expiresAt}</td></tr>
+ *   <tr><td>{@code oidcs:{K}:l}</td><td>string</td><td>the renewal lease's owner token</td>
+ *       <td>{@code PX} the lease's ttl</td></tr>
+ *   <tr><td>{@code oidcs:{I}:i}</td><td>sorted set</td>
+ *       <td>store keys listed by the index, scored by their entry's {@code expiresAt} (epoch ms)</td>
+ *       <td>{@code PEXPIREAT} its highest score</td></tr>
+ * </table>
+ *
+ * <p>Record fields: {@code version} decimal; {@code expiresAt} epoch milliseconds (plus {@code
+ * .nnnnnn} nanoseconds only when the instant has a sub-millisecond part); {@code indexes} the
+ * index keys, sorted, comma-separated, {@code -} when none; {@code encoding} {@code a} (value
+ * stored as it is: printable ASCII such as a compact JWE) or {@code b} (standard base64 of the
+ * value); then the value.
+ *
+ * <table>
+ *   <caption>Commands per operation</caption>
+ *   <tr><th>operation</th><th>commands</th></tr>
+ *   <tr><td>{@link #find}</td><td>{@code GET oidcs:{K}:s}: exactly one command, no write</td></tr>
+ *   <tr><td>{@link #insert}</td><td>{@code SET oidcs:{K}:s <record> NX PXAT <expiresAt>}; then per
+ *       index the script {@code INDEX_ADD} on {@code oidcs:{I}:i}</td></tr>
+ *   <tr><td>{@link #replace}</td><td>the script {@code REPLACE} on {@code oidcs:{K}:s}: {@code
+ *       GET}, compare the version (and that it is live), {@code SET <record> PXAT <expiresAt>},
+ *       return the old indexes; then, when the primary has replicas, {@code WAIT 1 <ms>}; then
+ *       {@code ZREM oidcs:{I}:i K} for each index the entry left and {@code INDEX_ADD} for each it
+ *       has</td></tr>
+ *   <tr><td>{@link #delete}</td><td>the script {@code DELETE} on {@code oidcs:{K}:s}: {@code GET}
+ *       and {@code DEL}, returning the old expiry and indexes; then {@code ZREM oidcs:{I}:i K}
+ *       per index</td></tr>
+ *   <tr><td>{@link #findKeys}</td><td>{@code ZRANGEBYSCORE oidcs:{I}:i <now> +inf}, then {@code
+ *       GET oidcs:{K}:s} per candidate to keep only live entries that still list {@code I}</td></tr>
+ *   <tr><td>{@link #tryLease}</td><td>{@code SET oidcs:{K}:l <owner> NX PX <ttl>}</td></tr>
+ *   <tr><td>{@link #release}</td><td>the script {@code RELEASE} on {@code oidcs:{K}:l}: {@code
+ *       DEL} only if {@code GET} equals the owner</td></tr>
+ * </table>
+ *
+ * <p>{@code INDEX_ADD} is {@code ZADD <score> K}, {@code ZREMRANGEBYSCORE -inf <now>} (expired
+ * members go on every add) and {@code PEXPIREAT} the highest remaining score, so an index never
+ * grows without bound and never outlives its last entry.
+ *
+ * <h2>Why this shape</h2>
+ *
+ * <ul>
+ *   <li><b>Hash tags.</b> An entry and its lease share the tag {@code {K}}, so they live in one
+ *       Cluster slot; each script touches keys of one slot only, as Cluster requires. An index has
+ *       its own tag because it lists entries of many slots.
+ *   <li><b>One read.</b> Everything {@code find} returns is in one string, so resolving a session
+ *       is one {@code GET}, with no write.
+ *   <li><b>No locks.</b> Every write to an entry is one command or one Lua script, which Redis runs
+ *       atomically; the version compare-and-set replaces any lock. The lease is the only lock-like
+ *       thing and is the core's renewal single-flight, not a guard for the data.
+ *   <li><b>Lazily consistent indexes.</b> Indexes are written after the entry with separate
+ *       commands (in Cluster they are in other slots). A member may outlive its entry or point at
+ *       an entry that left the index until its score passes; {@link #findKeys} therefore checks
+ *       every candidate against the entry itself.
+ *   <li><b>Expiry twice.</b> Redis drops an entry at its {@code PXAT}; the store also compares
+ *       {@code expiresAt} with its own clock, so an entry is absent from its {@code expiresAt} on,
+ *       to the nanosecond, whatever the server's clock says.
+ * </ul>
+ *
+ * <p>Every Jedis failure (connection refused, timeout, {@code READONLY} during a failover, cluster
+ * down) is thrown as {@link SessionStoreUnavailableException} naming the operation, never a key
+ * or value. The store holds no connection of its own: the client's pool reconnects when Redis is
+ * back.
+ */
+public final class RedisSessionStore implements SessionStore, AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(RedisSessionStore.class);
+
+  /** How long a replace waits for one replica's acknowledgement, by default. */
+  public static final Duration DEFAULT_REPLICA_WAIT = Duration.ofMillis(100);
+
+  /** The default key prefix. */
+  public static final String DEFAULT_KEY_PREFIX = "oidcs:";
+
+  static final String REPLACE =
+      "local cur = redis.call('GET', KEYS[1])\n"
+          + "if not cur then return false end\n"
+          + "local v, exp, idx = string.match(cur, '" + EntryRecord.LUA_HEAD + "')\n"
+          + "if v ~= ARGV[1] or tonumber(exp) <= tonumber(ARGV[4]) then return false end\n"
+          + "redis.call('SET', KEYS[1], ARGV[2], 'PXAT', ARGV[3])\n"
+          + "return idx\n";
+
+  static final String DELETE =
+      "local cur = redis.call('GET', KEYS[1])\n"
+          + "if not cur then return false end\n"
+          + "redis.call('DEL', KEYS[1])\n"
+          + "local v, exp, idx = string.match(cur, '" + EntryRecord.LUA_HEAD + "')\n"
+          + "if not v then return '0 -' end\n"
+          + "return exp .. ' ' .. idx\n";
+
+  static final String INDEX_ADD =
+      "redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])\n"
+          + "redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])\n"
+          + "local top = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')\n"
+          + "if top[2] then redis.call('PEXPIREAT', KEYS[1], top[2]) end\n"
+          + "return 1\n";
+
+  static final String RELEASE =
+      "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end\n"
+          + "return 0\n";
+
+  private static final Duration MAX_REPLICA_WAIT = Duration.ofSeconds(10);
+  private static final Pattern PREFIX = Pattern.compile("[\\x21-\\x7a\\x7c\\x7e]{0,64}");
+
+  private final UnifiedJedis redis;
+  private final boolean ownsClient;
+  private final String prefix;
+  private final Clock clock;
+  private final String topology;
+  private final Duration replicaWait;
+  private final boolean replicasSeen;
+  private final SecureRandom ownerRandom = new SecureRandom();
+
+  private RedisSessionStore(Builder b, UnifiedJedis redis, boolean ownsClient) {
+    this.redis = redis;
+    this.ownsClient = ownsClient;
+    this.prefix = b.keyPrefix != null ? b.keyPrefix : DEFAULT_KEY_PREFIX;
+    this.clock = b.clock != null ? b.clock : Clock.systemUTC();
+    this.topology = b.topology != null ? b.topology : redis.getClass().getSimpleName();
+    this.replicaWait = b.replicaWait != null ? b.replicaWait : DEFAULT_REPLICA_WAIT;
+    checkEvictionPolicy();
+    this.replicasSeen = !replicaWait.isZero() && seesReplicas();
+  }
+
+  /**
+   * A builder for a store on a client you own: the store never closes it. Your client's pool,
+   * timeouts and TLS settings apply.
+   */
+  public static Builder builder(UnifiedJedis client) {
+    return new Builder(Objects.requireNonNull(client, "client"), null);
+  }
+
+  /**
+   * A builder for a store whose client is made from {@code config} at {@link Builder#build()}; the
+   * store closes that client in {@link #close()}. The key prefix comes from the config.
+   */
+  public static Builder builder(RedisConfig config) {
+    Objects.requireNonNull(config, "config");
+    Builder builder = new Builder(null, config);
+    builder.keyPrefix = config.keyPrefix();
+    builder.topology = config.topology();
+    return builder;
+  }
+
+  /** A store on a client made from {@code config}, on the system clock. */
+  public static RedisSessionStore create(RedisConfig config) {
+    return builder(config).build();
+  }
+
+  // --- SessionStore ---
+
+  @Override
+  public Optional<StoredEntry> find(StoreKey key) {
+    Objects.requireNonNull(key, "key");
+    String record = call("find", () -> redis.get(entryKey(key)));
+    if (record == null) {
+      return Optional.empty();
+    }
+    Optional<StoredEntry> entry = EntryRecord.decode(key, record);
+    if (entry.isEmpty()) {
+      log.debug("entry {} holds no record of this store; treated as absent", key);
+      return Optional.empty();
+    }
+    return entry.get().expiresAt().isAfter(clock.instant()) ? entry : Optional.empty();
+  }
+
+  @Override
+  public boolean insert(StoredEntry entry) {
+    Objects.requireNonNull(entry, "entry");
+    if (entry.version() != 1) {
+      throw new IllegalArgumentException(
+          "a new entry's version must be 1, but was " + entry.version());
+    }
+    String record = EntryRecord.encode(entry);
+    SetParams params =
+        SetParams.setParams().nx().pxAt(EntryRecord.expireAtMillis(entry.expiresAt()));
+    String reply = call("insert", () -> redis.set(entryKey(entry.key()), record, params));
+    if (!"OK".equals(reply)) {
+      return false;
+    }
+    for (IndexKey index : entry.indexKeys()) {
+      indexAdd(index, entry);
+    }
+    return true;
+  }
+
+  @Override
+  public boolean replace(StoredEntry entry, long expectedVersion) {
+    Objects.requireNonNull(entry, "entry");
+    if (entry.version() != expectedVersion + 1) {
+      throw new IllegalArgumentException(
+          "a replacing entry's version must be expectedVersion + 1 = "
+              + (expectedVersion + 1)
+              + ", but was "
+              + entry.version());
+    }
+    List<String> args =
+        List.of(
+            Long.toString(expectedVersion),
+            EntryRecord.encode(entry),
+            Long.toString(EntryRecord.expireAtMillis(entry.expiresAt())),
+            EntryRecord.expiresAt(clock.instant()));
+    Object old = call("replace", () -> redis.eval(REPLACE, List.of(entryKey(entry.key())), args));
+    if (old == null) {
+      return false;
+    }
+    if (replicasSeen) {
+      awaitReplica(entry.key());
+    }
+    Set<String> kept = new HashSet<>();
+    entry.indexKeys().forEach(index -> kept.add(index.value()));
+    for (String index : EntryRecord.indexNames((String) old)) {
+      if (!kept.contains(index)) {
+        call("replace", () -> redis.zrem(indexKey(index), entry.key().value()));
+      }
+    }
+    for (IndexKey index : entry.indexKeys()) {
+      indexAdd(index, entry);
+    }
+    return true;
+  }
+
+  @Override
+  public boolean delete(StoreKey key) {
+    Objects.requireNonNull(key, "key");
+    Object old = call("delete", () -> redis.eval(DELETE, List.of(entryKey(key)), List.of()));
+    if (old == null) {
+      return false;
+    }
+    String[] fields = ((String) old).split(" ", 2);
+    for (String index : EntryRecord.indexNames(fields[1])) {
+      call("delete", () -> redis.zrem(indexKey(index), key.value()));
+    }
+    return Double.parseDouble(fields[0]) > clock.millis();
+  }
+
+  @Override
+  public Set<StoreKey> findKeys(IndexKey index) {
+    Objects.requireNonNull(index, "index");
+    // Scores are whole milliseconds; find() below decides liveness exactly.
+    double now = clock.millis();
+    List<String> candidates =
+        call(
+            "findKeys",
+            () -> redis.zrangeByScore(indexKey(index.value()), now, Double.POSITIVE_INFINITY));
+    Set<StoreKey> keys = new LinkedHashSet<>();
+    for (String candidate : candidates) {
+      StoreKey key;
+      try {
+        key = new StoreKey(candidate);
+      } catch (IllegalArgumentException e) {
+        continue; // not written by this store
+      }
+      find(key)
+          .filter(entry -> entry.indexKeys().contains(index))
+          .ifPresent(entry -> keys.add(key));
+    }
+    return Set.copyOf(keys);
+  }
+
+  @Override
+  public Optional<Lease> tryLease(StoreKey key, Duration ttl) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(ttl, "ttl");
+    if (ttl.isNegative() || ttl.isZero()) {
+      throw new IllegalArgumentException("lease ttl must be positive, but was " + ttl);
+    }
+    byte[] ownerBytes = new byte[16];
+    ownerRandom.nextBytes(ownerBytes);
+    Lease lease = new Lease(key, Base64.getUrlEncoder().withoutPadding().encodeToString(ownerBytes));
+    long ttlMillis = Math.max(1, ttl.toMillis());
+    String reply =
+        call(
+            "tryLease",
+            () -> redis.set(leaseKey(key), lease.owner(), SetParams.setParams().nx().px(ttlMillis)));
+    return "OK".equals(reply) ? Optional.of(lease) : Optional.empty();
+  }
+
+  @Override
+  public void release(Lease lease) {
+    Objects.requireNonNull(lease, "lease");
+    call("release", () -> redis.eval(RELEASE, List.of(leaseKey(lease.key())), List.of(lease.owner())));
+  }
+
+  /** Closes the client if this store made it (from a {@link RedisConfig}); else does nothing. */
+  @Override
+  public void close() {
+    if (ownsClient) {
+      redis.close();
+    }
+  }
+
+  /** Topology and prefix; never an address with credentials. */
+  @Override
+  public String toString() {
+    return "RedisSessionStore[" + topology + ", prefix=" + prefix + "]";
+  }
+
+  // --- keys and helpers ---
+
+  /** The entry key of {@code key}: {@code <prefix>{<key>}:s}. */
+  String entryKey(StoreKey key) {
+    return prefix + "{" + key.value() + "}:s";
+  }
+
+  /** The lease key of {@code key}: {@code <prefix>{<key>}:l}, in the entry's slot. */
+  String leaseKey(StoreKey key) {
+    return prefix + "{" + key.value() + "}:l";
+  }
+
+  /** The index key of {@code index}: {@code <prefix>{<index>}:i}. */
+  String indexKey(String index) {
+    return prefix + "{" + index + "}:i";
+  }
+
+  private void indexAdd(IndexKey index, StoredEntry entry) {
+    List<String> args =
+        List.of(
+            Long.toString(EntryRecord.expireAtMillis(entry.expiresAt())),
+            entry.key().value(),
+            Long.toString(clock.millis()));
+    call("index", () -> redis.eval(INDEX_ADD, List.of(indexKey(index.value())), args));
+  }
+
+  /**
+   * Redis replicates asynchronously, so a failover can lose an acknowledged write; for a renewal
+   * that would leave only the provider's already rotated refresh token. {@code WAIT 1} narrows
+   * that window. A timeout or failure here is a warning, never a failed replace: the write is on
+   * the primary.
+   */
+  private void awaitReplica(StoreKey key) {
+    try {
+      long acknowledged = redis.waitReplicas(entryKey(key), 1, Math.max(1, replicaWait.toMillis()));
+      if (acknowledged < 1) {
+        log.warn(
+            "replace of {} was not acknowledged by a replica within {}; a failover now could lose"
+                + " it",
+            key,
+            replicaWait);
+      }
+    } catch (JedisException e) {
+      log.warn("WAIT after the replace of {} failed ({})", key, e.getClass().getSimpleName());
+    }
+  }
+
+  /** Whether the primary reports connected replicas ({@code INFO replication}); not for Cluster. */
+  private boolean seesReplicas() {
+    if (redis instanceof RedisClusterClient) {
+      return false; // keyless INFO has no single primary to ask in a cluster; see the class doc
+    }
+    try {
+      String info = redis.info("replication");
+      return info.lines().anyMatch(l -> l.startsWith("connected_slaves:") && !l.endsWith(":0"));
+    } catch (JedisException e) {
+      return false;
+    }
+  }
+
+  private static <T> T call(String operation, Supplier<T> command) {
+    try {
+      return command.get();
+    } catch (JedisException e) {
+      // The cause's text is Redis's or the socket's: no key, value or password in it.
+      throw new SessionStoreUnavailableException(
+          "Redis session store: " + operation + " failed (" + e.getClass().getSimpleName() + ")", e);
+    }
+  }
+
+  /**
+   * Reads {@code maxmemory-policy} and warns when Redis may evict sessions badly or refuse writes.
+   * Managed services often refuse {@code CONFIG}: that is said at INFO and is no failure.
+   */
+  private void checkEvictionPolicy() {
+    Set<String> policies = new LinkedHashSet<>();
+    try {
+      if (redis instanceof RedisClusterClient cluster) {
+        for (Map.Entry<String, ConnectionPool> node : cluster.getClusterNodes().entrySet()) {
+          try (Connection connection = node.getValue().getResource()) {
+            policies.addAll(new Jedis(connection).configGet("maxmemory-policy").values());
+          }
+        }
+      } else {
+        policies.addAll(redis.configGet("maxmemory-policy").values());
+      }
+    } catch (JedisDataException e) {
+      log.info(
+          "Redis refused CONFIG GET maxmemory-policy ({}); the eviction policy could not be"
+              + " checked: make sure it is volatile-ttl or volatile-lru",
+          e.getMessage());
+      return;
+    } catch (JedisException e) {
+      log.info(
+          "Redis could not be reached to check maxmemory-policy ({}); the store starts anyway and"
+              + " connects when Redis is there",
+          e.getClass().getSimpleName());
+      return;
+    }
+    for (String policy : policies) {
+      if (policy.startsWith("allkeys-")) {
+        log.warn(
+            "Redis maxmemory-policy is {}: when memory is full Redis evicts any key, sessions and"
+                + " their indexes included, and the application's keys without expiry alike;"
+                + " use volatile-ttl or volatile-lru",
+            policy);
+      } else if (policy.equals("noeviction")) {
+        log.warn(
+            "Redis maxmemory-policy is noeviction: when memory is full Redis refuses writes, so"
+                + " logins and renewals fail; use volatile-ttl or volatile-lru");
+      } else {
+        log.debug("Redis maxmemory-policy is {}", policy);
+      }
+    }
+  }
+
+  /**
+   * Builds a {@link RedisSessionStore}. Each setter may be called once; {@link #build()} leaves the
+   * builder as it was.
+   */
+  public static final class Builder {
+
+    private final UnifiedJedis client;
+    private final RedisConfig config;
+    private String keyPrefix;
+    private Clock clock;
+    private String topology;
+    private Duration replicaWait;
+
+    private Builder(UnifiedJedis client, RedisConfig config) {
+      this.client = client;
+      this.config = config;
+    }
+
+    /**
+     * Prefixes every key. Default {@value RedisSessionStore#DEFAULT_KEY_PREFIX}; at most 64
+     * printable ASCII characters without braces or spaces (braces would break the hash tags).
+     */
+    public Builder keyPrefix(String value) {
+      Objects.requireNonNull(value, "keyPrefix");
+      if (!PREFIX.matcher(value).matches()) {
+        throw new IllegalArgumentException(
+            "keyPrefix must be at most 64 printable ASCII characters without braces or spaces,"
+                + " but was \"" + value + "\"");
+      }
+      if (keyPrefix != null) {
+        throw new IllegalStateException("keyPrefix was already set");
+      }
+      keyPrefix = value;
+      return this;
+    }
+
+    /**
+     * Wall time that decides whether an entry is still live, in addition to Redis's own expiry.
+     * Default {@link Clock#systemUTC()}; use the session manager's clock.
+     */
+    public Builder clock(Clock value) {
+      Objects.requireNonNull(value, "clock");
+      if (clock != null) {
+        throw new IllegalStateException("clock was already set");
+      }
+      clock = value;
+      return this;
+    }
+
+    /**
+     * How long a successful {@link #replace} waits ({@code WAIT 1 <ms>}) for one replica to
+     * acknowledge it, when the primary had connected replicas at start (standalone and Sentinel;
+     * not Cluster). A timeout is logged at WARN, never a failure. {@link Duration#ZERO} turns it
+     * off. Default {@link RedisSessionStore#DEFAULT_REPLICA_WAIT}; at most 10 seconds.
+     */
+    public Builder replicaWait(Duration value) {
+      Objects.requireNonNull(value, "replicaWait");
+      if (value.isNegative() || value.compareTo(MAX_REPLICA_WAIT) > 0) {
+        throw new IllegalArgumentException(
+            "replicaWait must be between PT0S and " + MAX_REPLICA_WAIT + ", but was " + value);
+      }
+      if (replicaWait != null) {
+        throw new IllegalStateException("replicaWait was already set");
+      }
+      replicaWait = value;
+      return this;
+    }
+
+    /**
+     * Builds the store and checks the server's eviction policy (a log line, never a failure). With
+     * a {@link RedisConfig}, makes a new client each time.
+     */
+    public RedisSessionStore build() {
+      return client != null
+          ? new RedisSessionStore(this, client, false)
+          : new RedisSessionStore(this, config.createClient(), true);
+    }
+  }
+}

@@ -1,0 +1,124 @@
+package dev.oidcsession.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.oidcsession.core.SessionStore;
+import dev.oidcsession.core.SessionStoreUnavailableException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.net.ssl.SSLHandshakeException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The store contract over TLS, straight to redis-server's TLS port ({@code rediss://}), with a CA
+ * and server certificate made by the test; plus what certificate checking refuses and what the
+ * explicit opt-out allows.
+ */
+class TlsRedisStoreIT extends RedisStoreContract {
+
+  private static RedisProcesses redis;
+  private static TestCertificates certs;
+  private static RedisProcesses.Node node;
+  private static RedisSessionStore store;
+
+  @BeforeAll
+  static void startRedis() throws Exception {
+    redis = new RedisProcesses();
+    Path dir = Files.createDirectory(redis.root().resolve("certs"));
+    certs = TestCertificates.newCa(dir, "oidc-session test CA");
+    certs.issue("server", "dns:localhost");
+    certs.issue("client", null);
+    node = redis.tlsServer(certs.cert("server"), certs.key("server"), certs.ca, false);
+    store =
+        RedisSessionStore.create(
+            RedisConfig.builder()
+                .url("rediss://localhost:" + node.port)
+                .caCertificate(certs.ca)
+                .build());
+  }
+
+  @AfterAll
+  static void stopRedis() {
+    if (store != null) {
+      store.close();
+    }
+    redis.close();
+  }
+
+  @Override
+  protected SessionStore store() {
+    return store;
+  }
+
+  @Test
+  void tls_serverCertificateFromAnotherCa_isUnavailableNeverAbsent() throws Exception {
+    Path otherDir = Files.createDirectory(redis.root().resolve("other-ca"));
+    TestCertificates other = TestCertificates.newCa(otherDir, "some other CA");
+    try (RedisSessionStore untrusting =
+        RedisSessionStore.create(
+            RedisConfig.builder().url("rediss://localhost:" + node.port).caCertificate(other.ca).build())) {
+      assertThatThrownBy(() -> untrusting.find(randomKey()))
+          .isInstanceOf(SessionStoreUnavailableException.class)
+          .hasMessage("Redis session store: find failed (JedisConnectionException)")
+          .satisfies(e -> assertThat(handshakeFailure(e)).contains("PKIX path building failed"));
+    }
+  }
+
+  @Test
+  void tls_hostNameNotInCertificate_isRefused() {
+    // 127.0.0.1 reaches the same server, but its certificate names only localhost: the host name
+    // check (RFC 6125) must refuse it.
+    try (RedisSessionStore wrongName =
+        RedisSessionStore.create(
+            RedisConfig.builder().url("rediss://127.0.0.1:" + node.port).caCertificate(certs.ca).build())) {
+      assertThatThrownBy(() -> wrongName.find(randomKey()))
+          .isInstanceOf(SessionStoreUnavailableException.class)
+          .satisfies(e -> assertThat(handshakeFailure(e)).contains("127.0.0.1"));
+    }
+  }
+
+  @Test
+  void tls_insecureOptOut_connectsWithoutTheCa() {
+    try (RedisSessionStore insecure =
+        RedisSessionStore.create(
+            RedisConfig.builder()
+                .url("rediss://127.0.0.1:" + node.port)
+                .insecureSkipCertificateVerification()
+                .build())) {
+      assertThat(insecure.find(randomKey())).isEmpty();
+    }
+  }
+
+  @Test
+  void tls_serverRequiringClientCertificates_acceptsOnlyTheConfiguredOne() {
+    RedisProcesses.Node strict =
+        redis.tlsServer(certs.cert("server"), certs.key("server"), certs.ca, true);
+    String url = "rediss://localhost:" + strict.port;
+    try (RedisSessionStore withoutCert =
+            RedisSessionStore.create(RedisConfig.builder().url(url).caCertificate(certs.ca).build());
+        RedisSessionStore withCert =
+            RedisSessionStore.create(
+                RedisConfig.builder()
+                    .url(url)
+                    .caCertificate(certs.ca)
+                    .clientCertificate(certs.cert("client"), certs.key("client"))
+                    .build())) {
+      assertThatThrownBy(() -> withoutCert.find(randomKey()))
+          .isInstanceOf(SessionStoreUnavailableException.class);
+      assertThat(withCert.find(randomKey())).isEmpty();
+    }
+  }
+
+  /** The message of the TLS handshake failure among {@code e}'s causes. */
+  private static String handshakeFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SSLHandshakeException) {
+        return t.getMessage();
+      }
+    }
+    throw new AssertionError("no TLS handshake failure in the causes", e);
+  }
+}
