@@ -30,7 +30,7 @@ import java.util.stream.Stream;
  * the Linux build shipped in the {@code com.github.codemonstur:embedded-redis} test dependency
  * (Redis 6.2 with TLS), extracted once per JVM.
  */
-final class RedisProcesses implements AutoCloseable {
+public final class RedisProcesses implements AutoCloseable {
 
   private static final String EMBEDDED_LINUX_AMD64 = "redis-server-6.2.6-v5-linux-amd64";
   private static final Duration START_DEADLINE = Duration.ofSeconds(20);
@@ -44,7 +44,7 @@ final class RedisProcesses implements AutoCloseable {
   private final Path root;
   private final List<Node> nodes = new ArrayList<>();
 
-  RedisProcesses() {
+  public RedisProcesses() {
     try {
       root = Files.createTempDirectory("oidcs-redis-");
     } catch (IOException e) {
@@ -53,8 +53,8 @@ final class RedisProcesses implements AutoCloseable {
   }
 
   /** One redis-server process; {@link #port} is the port it is reached on (the TLS port for TLS). */
-  final class Node {
-    final int port;
+  public final class Node {
+    public final int port;
     final Path dir;
     final List<String> args;
     Process process;
@@ -66,7 +66,7 @@ final class RedisProcesses implements AutoCloseable {
     }
 
     /** Kills the process at once (SIGKILL), as a crash would. */
-    void kill() {
+    public void kill() {
       process.destroyForcibly();
       try {
         process.waitFor(10, TimeUnit.SECONDS);
@@ -77,7 +77,7 @@ final class RedisProcesses implements AutoCloseable {
     }
 
     /** Starts the process again with the same arguments on the same port. */
-    void restart() {
+    public void restart() {
       launch(this);
     }
 
@@ -87,7 +87,7 @@ final class RedisProcesses implements AutoCloseable {
   }
 
   /** A plain server; {@code extra} are more {@code --name value} arguments. */
-  Node server(String... extra) {
+  public Node server(String... extra) {
     int port = freePort();
     List<String> args = new ArrayList<>(List.of("--port", Integer.toString(port)));
     args.addAll(List.of(extra));
