@@ -12,6 +12,7 @@ import com.nimbusds.oauth2.sdk.Scope;
 import com.nimbusds.oauth2.sdk.TokenErrorResponse;
 import com.nimbusds.oauth2.sdk.TokenRequest;
 import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
+import com.nimbusds.oauth2.sdk.auth.ClientSecretPost;
 import com.nimbusds.oauth2.sdk.auth.Secret;
 import com.nimbusds.oauth2.sdk.http.HTTPResponse;
 import com.nimbusds.oauth2.sdk.id.ClientID;
@@ -20,6 +21,7 @@ import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
 import com.nimbusds.oauth2.sdk.util.URLUtils;
 import com.nimbusds.openid.connect.sdk.AuthenticationRequest;
 import com.nimbusds.openid.connect.sdk.Nonce;
+import com.nimbusds.openid.connect.sdk.OIDCTokenResponse;
 import com.nimbusds.openid.connect.sdk.op.OIDCProviderMetadata;
 import dev.oidcsession.core.ManualClock;
 import dev.oidcsession.core.NoSecretsInLogs;
@@ -271,6 +273,34 @@ class DevProviderIT {
   }
 
   @Test
+  void refresh_differentTokensConcurrently_allSucceed() throws Exception {
+    int sessions = 8;
+    List<TokenSet> logins = new ArrayList<>();
+    for (int i = 0; i < sessions; i++) {
+      logins.add(login(client, "user" + i));
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(sessions);
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<TokenSet>> results = new ArrayList<>();
+    try {
+      for (TokenSet tokens : logins) {
+        results.add(pool.submit(() -> {
+          go.await();
+          return client.renew(tokens);
+        }));
+      }
+      go.countDown();
+      for (int i = 0; i < sessions; i++) {
+        assertThat(results.get(i).get(20, TimeUnit.SECONDS).subject()).isEqualTo("user" + i);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(provider.refreshGrants()).isEqualTo(sessions);
+    assertThat(provider.rejectedRefreshGrants()).isZero();
+  }
+
+  @Test
   void refresh_atRefreshTokenExpiry_isTerminal_oneSecondBefore_succeeds() throws Exception {
     TokenSet first = login(client, "gina");
     TokenSet second = login(client, "gina");
@@ -360,6 +390,25 @@ class DevProviderIT {
     assertThat(before.getStatusCode()).isEqualTo(200);
     assertThat(at.getStatusCode()).isEqualTo(400);
     assertThat(TokenErrorResponse.parse(at).getErrorObject().getCode()).isEqualTo("invalid_grant");
+  }
+
+  @Test
+  void codeExchange_clientSecretPost_isAccepted() throws Exception {
+    LoginRedirect start = client.startLogin("/");
+    AuthorizationCode code =
+        new AuthorizationCode(query(browser.login(start.authorizationUri(), "kai")).get("code").get(0));
+
+    HTTPResponse response =
+        new TokenRequest.Builder(
+                URI.create(provider.issuer() + "/token"),
+                new ClientSecretPost(new ClientID(CLIENT_ID), new Secret(CLIENT_SECRET)),
+                new AuthorizationCodeGrant(code, REDIRECT, new CodeVerifier(start.pending().codeVerifier().value())))
+            .build()
+            .toHTTPRequest()
+            .send();
+
+    assertThat(response.getStatusCode()).isEqualTo(200);
+    assertThat(OIDCTokenResponse.parse(response).getOIDCTokens().getRefreshToken()).isNotNull();
   }
 
   @Test
