@@ -72,6 +72,8 @@ public final class DevProvider implements AutoCloseable {
   public static final Duration BACK_CHANNEL_TIMEOUT = Duration.ofSeconds(2);
   /** Lifetime of a logout token: 2 minutes (Back-Channel Logout 1.0 §2.4 recommends short). */
   public static final Duration LOGOUT_TOKEN_LIFETIME = Duration.ofMinutes(2);
+  /** Most request threads of the provider's Jetty. */
+  static final int MAX_THREADS = 64;
   /** Largest port number. */
   public static final int MAX_PORT = 65_535;
 
@@ -130,7 +132,7 @@ public final class DevProvider implements AutoCloseable {
       log.warn(
           "DevProvider is a development OpenID provider for examples and tests only: it accepts"
               + " any username without a password; never use it in production");
-      QueuedThreadPool threads = new QueuedThreadPool(32, 2);
+      QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 2);
       threads.setName("dev-provider");
       Server s = new Server(threads);
       ServerConnector connector = new ServerConnector(s, 1, 1);

@@ -32,8 +32,10 @@ import com.nimbusds.oauth2.sdk.token.BearerAccessToken;
 import com.nimbusds.oauth2.sdk.token.RefreshToken;
 import com.nimbusds.openid.connect.sdk.AuthenticationRequest;
 import com.nimbusds.openid.connect.sdk.Nonce;
+import com.nimbusds.openid.connect.sdk.OIDCError;
 import com.nimbusds.openid.connect.sdk.OIDCScopeValue;
 import com.nimbusds.openid.connect.sdk.OIDCTokenResponse;
+import com.nimbusds.openid.connect.sdk.Prompt;
 import com.nimbusds.openid.connect.sdk.SubjectType;
 import com.nimbusds.openid.connect.sdk.claims.AccessTokenHash;
 import com.nimbusds.openid.connect.sdk.claims.AuthorizedParty;
@@ -78,6 +80,9 @@ final class ProviderCore {
 
   /** RFC 6749 §4.1.2: codes are short-lived; 10 minutes is the maximum, one is plenty here. */
   static final Duration CODE_LIFETIME = Duration.ofMinutes(1);
+
+  /** Map size above which expired entries are swept at the next login. */
+  static final int PRUNE_THRESHOLD = 1_000;
 
   /** Size of codes, refresh tokens and session ids: 256 bits. */
   static final int SECRET_BYTES = 32;
@@ -217,9 +222,9 @@ final class ProviderCore {
       return Optional.of(
           OAuth2Error.INVALID_REQUEST.setDescription("PKCE with code_challenge_method S256 is required"));
     }
-    if (request.getPrompt() != null && request.getPrompt().contains(com.nimbusds.openid.connect.sdk.Prompt.Type.NONE)) {
+    if (request.getPrompt() != null && request.getPrompt().contains(Prompt.Type.NONE)) {
       // OIDC Core 3.1.2.6: there is no single sign-on session to reuse without a form.
-      return Optional.of(com.nimbusds.openid.connect.sdk.OIDCError.LOGIN_REQUIRED);
+      return Optional.of(OIDCError.LOGIN_REQUIRED);
     }
     return Optional.empty();
   }
@@ -227,6 +232,7 @@ final class ProviderCore {
   /** Starts a provider session for {@code username} and issues a one-time code for {@code request}. */
   AuthorizationCode login(AuthenticationRequest request, String username) {
     Instant now = clock.instant();
+    prune(now);
     Login login = new Login(username, randomValue(), now);
     sessions.put(login.sid(), login);
     Scope scope = new Scope();
@@ -472,6 +478,16 @@ final class ProviderCore {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /** Forgets expired codes and refresh tokens, so a long-running example does not grow. */
+  private void prune(Instant now) {
+    if (codes.size() > PRUNE_THRESHOLD) {
+      codes.values().removeIf(g -> !g.expiresAt().isAfter(now));
+    }
+    if (refreshTokens.size() > PRUNE_THRESHOLD) {
+      refreshTokens.values().removeIf(g -> !g.expiresAt().isAfter(now));
+    }
+  }
 
   String randomValue() {
     byte[] bytes = new byte[SECRET_BYTES];

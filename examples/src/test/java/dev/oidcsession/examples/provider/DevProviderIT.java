@@ -483,6 +483,21 @@ class DevProviderIT {
   }
 
   @Test
+  void authorize_promptNone_redirectsWithLoginRequired() throws Exception {
+    URI uri = authorizationRequest(new AuthenticationRequest.Builder(
+            ResponseType.CODE, new Scope("openid"), new ClientID(CLIENT_ID), REDIRECT)
+        .state(new State())
+        .prompt(new com.nimbusds.openid.connect.sdk.Prompt(com.nimbusds.openid.connect.sdk.Prompt.Type.NONE))
+        .codeChallenge(new CodeVerifier(), com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod.S256));
+
+    HttpResponse<String> response = browser.get(uri);
+
+    assertThat(response.statusCode()).isEqualTo(302);
+    assertThat(query(URI.create(response.headers().firstValue("Location").orElseThrow())))
+        .containsEntry("error", List.of("login_required"));
+  }
+
+  @Test
   void loginForm_escapesEveryEchoedValue() throws Exception {
     State state = new State("\"><script>alert(1)</script>&'");
     URI uri = authorizationRequest(new AuthenticationRequest.Builder(
