@@ -113,10 +113,37 @@
       } else if (message.type === 'session') {
         apply(message.session, true);
       } else if (message.type === 'loggedOut') {
-        leave(false);
+        confirmLoggedOut(10);
       }
     };
   }
+
+  // Another tab is logging out: leave once the server agrees (its logout may still be running).
+  function confirmLoggedOut(triesLeft) {
+    fetchSession().then(function (s) {
+      if (!s.authenticated) {
+        state = s;
+        emit('change', s);
+        leave(false);
+      } else if (triesLeft > 0) {
+        setTimeout(function () { confirmLoggedOut(triesLeft - 1); }, 500);
+      } else {
+        apply(s, false); // that logout did not happen: stay
+      }
+    }).catch(function () {
+      if (triesLeft > 0) { setTimeout(function () { confirmLoggedOut(triesLeft - 1); }, 500); }
+    });
+  }
+
+  // A logout form submitted in this tab (not through OidcSession.logout()) tells the others too.
+  document.addEventListener('submit', function (event) {
+    var form = event.target;
+    if (form && form.method && form.method.toLowerCase() === 'post' &&
+        /\/logout$/.test(form.getAttribute('action') || '') && channel) {
+      left = true;
+      channel.postMessage({ type: 'loggedOut', tab: tab });
+    }
+  }, true);
 
   document.addEventListener('visibilitychange', function () {
     if (document.visibilityState === 'visible' && !left) {

@@ -1,0 +1,125 @@
+package dev.oidcsession.examples;
+
+import com.nimbusds.jose.util.JSONObjectUtils;
+import dev.oidcsession.core.Session;
+import dev.oidcsession.servlet.OidcSessionFilter;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/** The example's pages: {@code /} public, {@code /app} and {@code /api/me} behind the filter. */
+final class Pages extends HttpServlet {
+
+  private static final long serialVersionUID = 1L;
+
+  @Override
+  protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    String path = request.getRequestURI();
+    Optional<Session> session = OidcSessionFilter.session(request);
+    switch (path) {
+      case "/" -> html(response, home(session));
+      case "/app" -> html(response, app(session.orElseThrow()));
+      case "/api/me" -> me(response, session.orElseThrow());
+      default -> response.sendError(HttpServletResponse.SC_NOT_FOUND);
+    }
+  }
+
+  private static String home(Optional<Session> session) {
+    String action = session.isPresent()
+        ? "<p>Logged in as <b>" + escape(session.get().subject()) + "</b>.</p>"
+            + "<p><a id=\"to-app\" href=\"/app\">Go to the app</a></p>"
+        : "<p><a id=\"login\" class=\"button\" href=\"/oidc/login?return_to=/app\">Log in</a></p>";
+    return page("oidc-session example", "<h1>oidc-session example</h1>"
+        + "<p>A servlet app that adopted OpenID Connect sessions with one filter.</p>" + action);
+  }
+
+  private static String app(Session session) {
+    StringBuilder claims = new StringBuilder("<table id=\"claims\">");
+    new TreeMap<>(session.tokens().idToken().claims()).forEach((name, value) -> claims
+        .append("<tr><th>").append(escape(name)).append("</th><td>")
+        .append(escape(String.valueOf(value))).append("</td></tr>"));
+    claims.append("</table>");
+    return page("oidc-session example: app",
+        "<h1>Hello, <span id=\"subject\">" + escape(session.subject()) + "</span></h1>"
+        + "<p>Session expires at <time id=\"expires-at\">" + iso(session.expiresAt().toString())
+        + "</time> (in <span id=\"expires-in\">…</span>) and renews next at <time id=\"renew-at\">"
+        + iso(session.renewAt().toString()) + "</time> (in <span id=\"renews-in\">…</span>).</p>"
+        + "<p id=\"status\">Session active.</p>"
+        + "<form method=\"post\" action=\"/oidc/logout\"><button id=\"logout\" type=\"submit\">Log out"
+        + "</button></form>"
+        + "<h2>ID token claims</h2>" + claims
+        + "<script src=\"/oidc/session.js\" data-logged-out=\"/\"></script>"
+        + "<script>\n"
+        + "function left(id, at) {\n"
+        + "  var s = Math.max(0, Math.round((Date.parse(at) - Date.now()) / 1000));\n"
+        + "  document.getElementById(id).textContent = Math.floor(s / 60) + 'm ' + (s % 60) + 's';\n"
+        + "}\n"
+        + "var current = { expiresAt: '" + iso(session.expiresAt().toString()) + "', renewAt: '"
+        + iso(session.renewAt().toString()) + "' };\n"
+        + "OidcSession.onChange(function (s) {\n"
+        + "  if (!s.authenticated) { return; }\n"
+        + "  current = s;\n"
+        + "  document.getElementById('expires-at').textContent = s.expiresAt;\n"
+        + "  document.getElementById('renew-at').textContent = s.renewAt;\n"
+        + "});\n"
+        + "OidcSession.onExpiring(function (secs) {\n"
+        + "  document.getElementById('status').textContent = 'Session ends in ' + secs + ' s.';\n"
+        + "});\n"
+        + "function tick() { left('expires-in', current.expiresAt); left('renews-in', current.renewAt); }\n"
+        + "tick(); setInterval(tick, 1000);\n"
+        + "</script>");
+  }
+
+  private static void me(HttpServletResponse response, Session session) throws IOException {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("subject", session.subject());
+    body.put("issuer", session.issuer());
+    body.put("expiresAt", DateTimeFormatter.ISO_INSTANT.format(session.expiresAt()));
+    body.put("renewAt", DateTimeFormatter.ISO_INSTANT.format(session.renewAt()));
+    body.put("claims", session.tokens().idToken().claims());
+    response.setContentType("application/json");
+    response.setCharacterEncoding("UTF-8");
+    response.setHeader("Cache-Control", "no-store");
+    response.getWriter().write(JSONObjectUtils.toJSONString(body));
+  }
+
+  private static String iso(String instant) {
+    return escape(instant);
+  }
+
+  private static void html(HttpServletResponse response, String page) throws IOException {
+    response.setContentType("text/html;charset=utf-8");
+    response.setHeader("Cache-Control", "no-store");
+    response.setHeader("Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-inline'");
+    response.getWriter().write(page);
+  }
+
+  private static String page(String title, String body) {
+    return "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + escape(title)
+        + "</title><style>body{font:16px system-ui,sans-serif;max-width:48rem;margin:2rem auto;"
+        + "padding:0 1rem}table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:.2rem"
+        + " .5rem;text-align:left}.button,button{padding:.4rem .8rem}</style></head><body>"
+        + body + "</body></html>";
+  }
+
+  static String escape(String text) {
+    StringBuilder out = new StringBuilder(text.length());
+    for (char c : text.toCharArray()) {
+      switch (c) {
+        case '<' -> out.append("&lt;");
+        case '>' -> out.append("&gt;");
+        case '&' -> out.append("&amp;");
+        case '"' -> out.append("&quot;");
+        case '\'' -> out.append("&#39;");
+        default -> out.append(c);
+      }
+    }
+    return out.toString();
+  }
+}
