@@ -57,10 +57,7 @@ public final class InMemorySessionStore implements SessionStore {
   @Override
   public boolean insert(StoredEntry entry) {
     Objects.requireNonNull(entry, "entry");
-    if (entry.version() != 1) {
-      throw new IllegalArgumentException(
-          "a new entry's version must be 1, but was " + entry.version());
-    }
+    entry.requireNew();
     Instant now = clock.instant();
     sweep(now);
     boolean[] inserted = {false};
@@ -82,13 +79,7 @@ public final class InMemorySessionStore implements SessionStore {
   @Override
   public boolean replace(StoredEntry entry, long expectedVersion) {
     Objects.requireNonNull(entry, "entry");
-    if (entry.version() != expectedVersion + 1) {
-      throw new IllegalArgumentException(
-          "a replacing entry's version must be expectedVersion + 1 = "
-              + (expectedVersion + 1)
-              + ", but was "
-              + entry.version());
-    }
+    entry.requireSuccessorOf(expectedVersion);
     Instant now = clock.instant();
     sweep(now);
     boolean[] replaced = {false};

@@ -678,6 +678,8 @@ public final class SessionManager implements AutoCloseable {
         };
     ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(4, threads);
     pool.setRemoveOnCancelPolicy(true);
+    // close() lets running renewals finish; pending retries are dropped (the sessions stay valid).
+    pool.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     return Executors.unconfigurableScheduledExecutorService(pool);
   }
 

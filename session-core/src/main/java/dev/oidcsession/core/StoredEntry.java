@@ -36,6 +36,31 @@ public record StoredEntry(
     return value.clone();
   }
 
+  /**
+   * Checks that this entry is new (version 1), as {@link SessionStore#insert} requires; stores
+   * call it first.
+   *
+   * @throws IllegalArgumentException if not
+   */
+  public void requireNew() {
+    if (version != 1) {
+      throw new IllegalArgumentException("a new entry's version must be 1, but was " + version);
+    }
+  }
+
+  /**
+   * Checks that this entry may replace one at {@code expectedVersion}: its version is the next, as
+   * {@link SessionStore#replace} requires; stores call it first.
+   *
+   * @throws IllegalArgumentException if not
+   */
+  public void requireSuccessorOf(long expectedVersion) {
+    if (version != expectedVersion + 1) {
+      throw new IllegalArgumentException("a replacing entry's version must be expectedVersion + 1 = "
+          + (expectedVersion + 1) + ", but was " + version);
+    }
+  }
+
   /** The length of the encrypted value, in bytes. */
   public int size() {
     return value.length;

@@ -1,7 +1,6 @@
 package dev.oidcsession.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -71,12 +70,5 @@ class InMemorySessionStoreTest extends SessionStoreContract {
     clock.advance(Duration.ofHours(2));
     store.insert(entry(randomKey(), 1, clock.instant().plusSeconds(60)));
     assertThat(store.size()).isEqualTo(1);
-  }
-
-  @Test
-  void insert_versionOtherThanOne_isRejected() {
-    assertThatThrownBy(() -> store.insert(entry(randomKey(), 2, clock.instant().plusSeconds(1))))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("a new entry's version must be 1, but was 2");
   }
 }

@@ -1,6 +1,7 @@
 package dev.oidcsession.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -88,6 +89,23 @@ public abstract class SessionStoreContract {
         new StoredEntry(key, "other".getBytes(StandardCharsets.US_ASCII), 1, later(), Set.of());
     assertThat(store().insert(second)).isFalse();
     assertThat(store().find(key)).contains(first);
+  }
+
+  @Test
+  void insert_versionOtherThanOne_isRejected() {
+    assertThatThrownBy(() -> store().insert(entry(randomKey(), 2, later())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("a new entry's version must be 1, but was 2");
+  }
+
+  @Test
+  void replace_versionNotTheSuccessor_isRejected() {
+    StoreKey key = randomKey();
+    store().insert(entry(key, 1, later()));
+    assertThatThrownBy(() -> store().replace(entry(key, 3, later()), 1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("a replacing entry's version must be expectedVersion + 1 = 2, but was 3");
+    assertThat(store().find(key).map(StoredEntry::version)).contains(1L);
   }
 
   @Test

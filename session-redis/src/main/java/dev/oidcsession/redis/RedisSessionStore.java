@@ -217,10 +217,7 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
   @Override
   public boolean insert(StoredEntry entry) {
     Objects.requireNonNull(entry, "entry");
-    if (entry.version() != 1) {
-      throw new IllegalArgumentException(
-          "a new entry's version must be 1, but was " + entry.version());
-    }
+    entry.requireNew();
     String record = EntryRecord.encode(entry);
     SetParams params =
         SetParams.setParams().nx().pxAt(EntryRecord.expireAtMillis(entry.expiresAt()));
@@ -237,13 +234,7 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
   @Override
   public boolean replace(StoredEntry entry, long expectedVersion) {
     Objects.requireNonNull(entry, "entry");
-    if (entry.version() != expectedVersion + 1) {
-      throw new IllegalArgumentException(
-          "a replacing entry's version must be expectedVersion + 1 = "
-              + (expectedVersion + 1)
-              + ", but was "
-              + entry.version());
-    }
+    entry.requireSuccessorOf(expectedVersion);
     List<String> args =
         List.of(
             Long.toString(expectedVersion),

@@ -19,31 +19,17 @@ import java.util.Date;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** OIDC Core 3.1.3.7 through a full code-flow login against a WireMock provider. */
-class IdTokenValidationIT {
+class IdTokenValidationIT extends FakeProviderTestBase {
 
-  static FakeProvider provider;
   OidcClient client;
-
-  @BeforeAll
-  static void startProvider() {
-    provider = FakeProvider.start();
-  }
-
-  @AfterAll
-  static void stopProvider() {
-    provider.stop();
-  }
 
   @BeforeEach
   void setUp() {
-    provider.reset();
     client = provider.client();
   }
 

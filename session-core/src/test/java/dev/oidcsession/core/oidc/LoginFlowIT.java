@@ -1,5 +1,7 @@
 package dev.oidcsession.core.oidc;
 
+import dev.oidcsession.core.ManualClock;
+import java.time.Instant;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.notContaining;
@@ -38,33 +40,19 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** Discovery, the authorization request, the callback and client authentication. */
-class LoginFlowIT {
+class LoginFlowIT extends FakeProviderTestBase {
 
-  static FakeProvider provider;
   OidcClient client;
-
-  @BeforeAll
-  static void startProvider() {
-    provider = FakeProvider.start();
-  }
-
-  @AfterAll
-  static void stopProvider() {
-    provider.stop();
-  }
 
   @BeforeEach
   void setUp() {
-    provider.reset();
     client = provider.client();
   }
 
@@ -342,7 +330,7 @@ class LoginFlowIT {
 
   @Test
   void callback_afterPendingLoginMaxAge_isRejected() throws Exception {
-    MutableClock clock = new MutableClock();
+    ManualClock clock = new ManualClock(Instant.now());
     try (OidcClient timed =
         OidcClient.create(
             provider.config().clientSecretBasic(CLIENT_SECRET).clock(clock).build())) {
@@ -360,7 +348,7 @@ class LoginFlowIT {
 
   @Test
   void callback_oneTickBeforePendingLoginMaxAge_isAccepted() throws Exception {
-    MutableClock clock = new MutableClock();
+    ManualClock clock = new ManualClock(Instant.now());
     try (OidcClient timed =
         OidcClient.create(
             provider.config().clientSecretBasic(CLIENT_SECRET).clock(clock).build())) {

@@ -1,5 +1,6 @@
 package dev.oidcsession.core.oidc;
 
+import dev.oidcsession.core.ManualClock;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.ok;
@@ -21,34 +22,20 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Back-channel logout (OIDC Back-Channel Logout 1.0 §2.6), RP-initiated logout and revocation. */
-class LogoutIT {
+class LogoutIT extends FakeProviderTestBase {
 
-  static FakeProvider provider;
-  MutableClock clock;
+  ManualClock clock;
   OidcClient client;
   SessionManager sessions;
 
-  @BeforeAll
-  static void startProvider() {
-    provider = FakeProvider.start();
-  }
-
-  @AfterAll
-  static void stopProvider() {
-    provider.stop();
-  }
-
   @BeforeEach
   void setUp() {
-    provider.reset();
-    clock = new MutableClock();
+    clock = new ManualClock(Instant.now());
     client =
         OidcClient.create(
             provider

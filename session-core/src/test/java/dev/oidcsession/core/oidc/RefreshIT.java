@@ -1,5 +1,7 @@
 package dev.oidcsession.core.oidc;
 
+import dev.oidcsession.core.ManualClock;
+import java.time.Instant;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
@@ -18,36 +20,22 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The refresh-token grant as the session manager's {@code TokenRenewer} (OIDC Core 12.2). */
-class RefreshIT {
+class RefreshIT extends FakeProviderTestBase {
 
-  static FakeProvider provider;
-  MutableClock clock;
+  ManualClock clock;
   OidcClient client;
   TokenSet current;
 
-  @BeforeAll
-  static void startProvider() {
-    provider = FakeProvider.start();
-  }
-
-  @AfterAll
-  static void stopProvider() {
-    provider.stop();
-  }
-
   @BeforeEach
   void setUp() throws Exception {
-    provider.reset();
-    clock = new MutableClock();
+    clock = new ManualClock(Instant.now());
     client =
         OidcClient.create(
             provider.config().clientSecretBasic(FakeProvider.CLIENT_SECRET).clock(clock).build());

@@ -20,9 +20,7 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.oidcsession.core.TokenSet;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
@@ -32,28 +30,16 @@ import org.slf4j.LoggerFactory;
  * (whole cause chain), no {@code toString()} of a public value and no log event at any level holds
  * one of them.
  */
-class SecretLeakIT {
+class SecretLeakIT extends FakeProviderTestBase {
 
-  static FakeProvider provider;
   OidcClient client;
   ListAppender<ILoggingEvent> logs;
   final List<String> secrets = new ArrayList<>();
   final List<Throwable> failures = new ArrayList<>();
   final List<String> printed = new ArrayList<>();
 
-  @BeforeAll
-  static void startProvider() {
-    provider = FakeProvider.start();
-  }
-
-  @AfterAll
-  static void stopProvider() {
-    provider.stop();
-  }
-
   @BeforeEach
   void setUp() {
-    provider.reset();
     client =
         OidcClient.create(
             provider
