@@ -89,9 +89,12 @@ public final class InMemorySessionStore implements SessionStore {
           if (current.expired(now) || current.entry.version() != expectedVersion) {
             return current;
           }
-          forget(current);
+          // Index the new entry before unindexing the old one, so findKeys never misses it.
+          Held next = remember(entry);
+          expiries.remove(current.expiry);
+          unindex(current.entry, entry.indexKeys());
           replaced[0] = true;
-          return remember(entry);
+          return next;
         });
     return replaced[0];
   }
@@ -204,7 +207,11 @@ public final class InMemorySessionStore implements SessionStore {
   }
 
   private Expiry first() {
-    return expiries.isEmpty() ? null : expiries.first();
+    try {
+      return expiries.first();
+    } catch (java.util.NoSuchElementException e) {
+      return null; // emptied by another thread
+    }
   }
 
   private Held remember(StoredEntry entry) {
@@ -228,7 +235,15 @@ public final class InMemorySessionStore implements SessionStore {
   }
 
   private void unindex(StoredEntry entry) {
+    unindex(entry, Set.of());
+  }
+
+  /** Removes {@code entry} from its indexes, except those in {@code keep}. */
+  private void unindex(StoredEntry entry, Set<IndexKey> keep) {
     for (IndexKey index : entry.indexKeys()) {
+      if (keep.contains(index)) {
+        continue;
+      }
       indexes.computeIfPresent(
           index,
           (k, keys) -> {

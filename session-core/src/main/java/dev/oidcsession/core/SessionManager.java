@@ -62,6 +62,15 @@ public final class SessionManager implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(SessionManager.class);
 
+  /** How long before {@code expiresAt} the last retry of a failing renewal runs at the latest. */
+  static final Duration RETRY_MARGIN = Duration.ofSeconds(1);
+
+  /** How soon a write of tokens already obtained from the provider is tried again. */
+  static final Duration UNSTORED_RETRY_DELAY = Duration.ofMillis(500);
+
+  /** Every this many renewals started, given-up and lost renewals are swept from memory. */
+  static final int SWEEP_EVERY = 256;
+
   /** How often a server waiting for another server's renewal re-reads the store. */
   static final Duration LEASE_POLL_INTERVAL = Duration.ofMillis(50);
 
@@ -80,6 +89,7 @@ public final class SessionManager implements AutoCloseable {
   private final RenewalSpread spread;
   private final Backoff backoff;
   private final ConcurrentHashMap<StoreKey, Renewal> renewals = new ConcurrentHashMap<>();
+  private final AtomicInteger renewalsStarted = new AtomicInteger();
 
   private SessionManager(Builder b) {
     this.clock = b.clock != null ? b.clock : Clock.systemUTC();
@@ -339,8 +349,8 @@ public final class SessionManager implements AutoCloseable {
   }
 
   private void endStored(Session session, EndReason reason) {
+    renewals.remove(session.key());
     if (store.delete(session.key())) {
-      renewals.remove(session.key());
       log.debug("session {} ended: {}", session.key(), reason);
       fire(l -> l.ended(new EndedSession(session.key(), reason, Optional.of(session))));
     }
@@ -388,6 +398,10 @@ public final class SessionManager implements AutoCloseable {
               return created[0];
             });
     if (created[0] != null) {
+      if (renewalsStarted.incrementAndGet() % SWEEP_EVERY == 0) {
+        // Given-up renewals of sessions nobody came back to, and renewals whose task was lost.
+        renewals.values().removeIf(Renewal::stale);
+      }
       // Outside compute(): a direct executor runs the attempt right here.
       return created[0].begin(seen);
     }
@@ -432,6 +446,9 @@ public final class SessionManager implements AutoCloseable {
     Renewal(StoreKey storeKey, SecretKey key) {
       this.storeKey = storeKey;
       this.key = key;
+      // Before the renewal is visible to other threads: a request that joins it right away
+      // finds an attempt to wait for.
+      newAttempt();
     }
 
     /** A renewal whose task was lost (discarded by an executor) or whose retries are over. */
@@ -445,7 +462,7 @@ public final class SessionManager implements AutoCloseable {
     }
 
     CompletableFuture<Optional<Session>> begin(Session seen) {
-      CompletableFuture<Optional<Session>> first = newAttempt();
+      CompletableFuture<Optional<Session>> first = attempt;
       submit(() -> run(seen), Duration.ZERO);
       return first;
     }
@@ -517,12 +534,16 @@ public final class SessionManager implements AutoCloseable {
         retryLater(seen, TokenRenewalException.transientFailure(
             "renewal failed unexpectedly: " + e.getClass().getName(), e));
       } finally {
-        try {
-          store.release(lease.get());
-        } catch (RuntimeException e) {
-          log.debug("could not release the renewal lease of session {}; it expires by itself",
-              storeKey);
+        if (unstored == null) {
+          try {
+            store.release(lease.get());
+          } catch (RuntimeException e) {
+            log.debug("could not release the renewal lease of session {}; it expires by itself",
+                storeKey);
+          }
         }
+        // else: keep the lease while the only valid refresh token is in this JVM, so no other
+        // server presents the rotated-out one and gets the session ended by invalid_grant.
       }
     }
 
@@ -629,8 +650,16 @@ public final class SessionManager implements AutoCloseable {
 
     /** A transient failure: serve waiters with the current tokens, retry with backoff. */
     private void retryLater(Session current, TokenRenewalException failure) {
-      Duration delay = backoff.delay(failures++, failure.retryAfter());
-      boolean retry = now().plus(delay).isBefore(current.expiresAt());
+      // Tokens already obtained wait in memory: store them again soon, not after a long backoff.
+      Duration delay = unstored != null
+          ? UNSTORED_RETRY_DELAY
+          : backoff.delay(failures++, failure.retryAfter());
+      // Never past expiresAt: the last retry is clamped to just before it rather than dropped.
+      Duration left = Duration.between(now(), current.expiresAt()).minus(RETRY_MARGIN);
+      if (delay.compareTo(left) > 0) {
+        delay = left;
+      }
+      boolean retry = !delay.isNegative() && !delay.isZero();
       log.warn("renewal of session {} failed ({}); {}", storeKey, failure.getMessage(),
           retry ? "retrying in " + delay : "no retry fits before expiry " + current.expiresAt());
       fire(l -> l.renewalFailed(current, failure, retry));

@@ -341,6 +341,41 @@ class SessionManagerTest {
     }
 
     @Test
+    void transientFailure_shortTokens_retriesUntilJustBeforeExpiry_andRecovers() {
+      for (long seed = 1; seed <= 20; seed++) {
+        ManualClock seedClock = new ManualClock(T0);
+        TestScheduler scheduler = new TestScheduler(Mode.QUEUED, seedClock);
+        ScriptedRenewer flaky = new ScriptedRenewer(seedClock);
+        // Five failures: their backoff caps add up to 31 s, more than the 30 s left, so without
+        // clamping the last retry to the time left the renewal would be dropped.
+        int[] outage = {5};
+        flaky.behaviour = current -> {
+          if (outage[0]-- > 0) {
+            throw TokenRenewalException.transientFailure("HTTP 503", null);
+          }
+          return flaky.fresh(current);
+        };
+        SessionManager manager = SessionManager.builder()
+            .store(new InMemorySessionStore(seedClock)).renewer(flaky).clock(seedClock)
+            .random(new SplittableRandom(seed)).executor(scheduler).build();
+        // A 60-second access token: renewal due at 30 s, 30 s of retries before expiry.
+        CreatedSession created = manager.create(
+            TestTokens.tokens("alice", T0, Duration.ofSeconds(60), DAY));
+        seedClock.set(created.session().renewAt());
+        manager.resolve(created.handle().cookieValue());
+        scheduler.runDue();
+        while (flaky.calls.get() <= 5 && scheduler.advanceToNext()) {
+          assertThat(seedClock.instant()).as("seed %d", seed)
+              .isBefore(created.session().expiresAt());
+        }
+        assertThat(flaky.calls.get()).as("seed %d: retried until the provider answered", seed)
+            .isEqualTo(6);
+        assertThat(manager.resolve(created.handle().cookieValue()).orElseThrow().version())
+            .as("seed %d", seed).isEqualTo(2);
+      }
+    }
+
+    @Test
     void transientFailure_retryAfter_isHonoured() {
       TestScheduler scheduler = new TestScheduler(Mode.QUEUED, clock);
       SessionManager manager = manager(scheduler, SessionPolicy.defaults());

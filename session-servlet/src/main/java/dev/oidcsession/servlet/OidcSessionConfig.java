@@ -277,15 +277,24 @@ public final class OidcSessionConfig {
     public Builder baseUrl(String value) {
       once(baseUrl, "baseUrl");
       URI uri = uri(value, "baseUrl");
-      if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme())) {
+      if (!"https".equalsIgnoreCase(uri.getScheme()) && !"http".equalsIgnoreCase(uri.getScheme())) {
         throw new IllegalArgumentException("baseUrl must be an http or https URL, but was " + value);
       }
       if (uri.getHost() == null || uri.getQuery() != null || uri.getFragment() != null) {
         throw new IllegalArgumentException(
             "baseUrl must be an absolute URL with a host and no query or fragment, but was " + value);
       }
-      String text = uri.toString();
-      baseUrl = URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
+      // Normalized as browsers send Origin: lower-case scheme and host, no default port.
+      String scheme = uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+      int port = uri.getPort();
+      boolean defaultPort = port == -1 || ("https".equals(scheme) && port == 443)
+          || ("http".equals(scheme) && port == 80);
+      String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+      if (path.endsWith("/")) {
+        path = path.substring(0, path.length() - 1);
+      }
+      baseUrl = URI.create(scheme + "://" + uri.getHost().toLowerCase(java.util.Locale.ROOT)
+          + (defaultPort ? "" : ":" + port) + path);
       return this;
     }
 

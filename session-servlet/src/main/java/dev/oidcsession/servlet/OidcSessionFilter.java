@@ -35,6 +35,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -81,6 +82,9 @@ public final class OidcSessionFilter implements Filter {
 
   static final String SESSION_COOKIE = "oidc-session";
   static final String RETRY_AFTER_SECONDS = "5";
+
+  /** How many logins may be pending in one browser at once (parallel tabs); older ones are dropped. */
+  static final int MAX_PENDING_LOGINS = 3;
 
   private volatile OidcSessionConfig config;
   private volatile OidcClient client;
@@ -210,7 +214,9 @@ public final class OidcSessionFilter implements Filter {
       throws IOException, ServletException {
     HttpServletRequest request = (HttpServletRequest) req;
     HttpServletResponse response = (HttpServletResponse) res;
-    String path = request.getRequestURI().substring(request.getContextPath().length());
+    // The path as the container routes it (decoded, dot-segments and ;parameters resolved), so
+    // "/public/..;/app" is matched as "/app", the page the container will serve.
+    String path = request.getServletPath() + Objects.requireNonNullElse(request.getPathInfo(), "");
     String prefix = config.pathPrefix();
     if (path.equals(prefix) || path.startsWith(prefix + "/")) {
       endpoint(path.substring(prefix.length()), request, response);
@@ -304,11 +310,36 @@ public final class OidcSessionFilter implements Filter {
       return;
     }
     PendingLogin pending = redirect.pending();
+    forgetOldPendingLogins(request, response);
     Duration maxAge = client.config().pendingLoginMaxAge();
     setCookie(response, pendingCookies.name(pending.state().value()), pendingCookies.seal(pending),
         maxAge.toSeconds());
     noStore(response);
     redirect(response, HttpServletResponse.SC_FOUND, redirect.authorizationUri().toString());
+  }
+
+  /**
+   * Clears all but the newest {@code MAX_PENDING_LOGINS - 1} pending-login cookies before a new one
+   * is set: each holds up to a few KB, and a pile of them (tabs restored, a login clicked again
+   * and again) would make the Cookie header too big for servers to accept at all.
+   */
+  private void forgetOldPendingLogins(HttpServletRequest request, HttpServletResponse response) {
+    jakarta.servlet.http.Cookie[] cookies = request.getCookies();
+    if (cookies == null) {
+      return;
+    }
+    java.util.List<Map.Entry<String, java.time.Instant>> pending = new java.util.ArrayList<>();
+    for (jakarta.servlet.http.Cookie cookie : cookies) {
+      if (pendingCookies.owns(cookie.getName())) {
+        java.time.Instant createdAt = pendingCookies.open(cookie.getValue())
+            .map(PendingLogin::createdAt).orElse(java.time.Instant.MIN);
+        pending.add(Map.entry(cookie.getName(), createdAt));
+      }
+    }
+    pending.sort(Map.Entry.<String, java.time.Instant>comparingByValue().reversed());
+    for (int i = MAX_PENDING_LOGINS - 1; i < pending.size(); i++) {
+      clearCookie(response, pending.get(i).getKey());
+    }
   }
 
   private void callback(HttpServletRequest request, HttpServletResponse response)
@@ -365,6 +396,9 @@ public final class OidcSessionFilter implements Filter {
       return;
     }
     String cookie = cookie(request, sessionCookieName);
+    // The user asked to leave: the browser forgets the session even if the store cannot be
+    // reached (the stored entry then just expires), so a shared computer is not left logged in.
+    clearCookie(response, sessionCookieName);
     Optional<Session> ended;
     try {
       ended = cookie == null ? Optional.empty() : sessions.end(cookie, EndReason.LOGGED_OUT);
@@ -372,7 +406,6 @@ public final class OidcSessionFilter implements Filter {
       unavailable(response, e);
       return;
     }
-    clearCookie(response, sessionCookieName);
     String target = request.getContextPath() + config.loggedOutPath();
     if (ended.isPresent()) {
       Session session = ended.get();

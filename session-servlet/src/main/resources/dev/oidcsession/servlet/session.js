@@ -51,13 +51,18 @@
     });
   }
 
+  var seenAuthenticated = false;
+
   function apply(session, fromOtherTab) {
     state = session;
     emit('change', session);
     if (!session.authenticated) {
-      leave(!fromOtherTab);
+      // Leave only a page that had a session: a public page that loads the helper stays put
+      // (and does not tell the other tabs anything), so it cannot loop on itself.
+      if (seenAuthenticated) { leave(!fromOtherTab); }
       return;
     }
+    seenAuthenticated = true;
     failures = 0;
     schedule();
   }
@@ -124,7 +129,7 @@
       if (!s.authenticated) {
         state = s;
         emit('change', s);
-        leave(false);
+        if (seenAuthenticated) { leave(false); }
       } else if (triesLeft > 0) {
         setTimeout(function () { confirmLoggedOut(triesLeft - 1); }, 500);
       } else {

@@ -50,6 +50,10 @@ final class Browser {
     return Optional.ofNullable(jar.get(name));
   }
 
+  java.util.Set<String> cookieNames() {
+    return java.util.Set.copyOf(jar.keySet());
+  }
+
   private HttpRequest.Builder request(String pathOrUrl, String... headers) {
     URI uri = URI.create(pathOrUrl.startsWith("http") ? pathOrUrl : base + pathOrUrl);
     HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30));

@@ -35,6 +35,16 @@ class OidcSessionConfigTest {
   }
 
   @Test
+  void baseUrl_isNormalizedAsBrowsersSendOrigin() {
+    assertThat(OidcSessionConfig.builder().baseUrl("HTTPS://App.Example.COM:443/").issuer(
+        "https://login.example.com/").clientId("x").build().baseUrl())
+        .hasToString("https://app.example.com");
+    assertThat(OidcSessionConfig.builder().baseUrl("http://localhost:8080/shop/").issuer(
+        "https://login.example.com/").clientId("x").build().redirectUri())
+        .hasToString("http://localhost:8080/shop/oidc/callback");
+  }
+
+  @Test
   void fromSources_initParamWinsOverTheEnvironment() {
     OidcSessionConfig config = from(
         Map.of("BASE_URL", "https://a.example.com", "OIDC_ISSUER", "https://login.example.com/",

@@ -223,6 +223,46 @@ abstract class OidcSessionFilterContract {
   }
 
   @Test
+  void publicPath_dotSegmentsAndParameters_cannotReachAProtectedPage() {
+    for (String sneaky : List.of("/public/..;/app", "/public/%2e%2e/app", "/public/%2E%2E/app",
+        "/public/;x=1/../app", "/public/./../app")) {
+      HttpResponse<String> page = browser.get(sneaky, "Accept", "application/json");
+      assertThat(page.statusCode()).as(sneaky).isNotEqualTo(200);
+      assertThat(page.body()).as(sneaky).doesNotContain("path=");
+    }
+  }
+
+  @Test
+  void login_startedManyTimes_keepsAtMostThreePendingLoginCookies() {
+    for (int i = 0; i < 6; i++) {
+      browser.navigate("/oidc/login?return_to=/tab" + i);
+    }
+    assertThat(browser.cookieNames()).filteredOn(n -> n.startsWith("oidc-login-")).hasSize(3);
+  }
+
+  @Test
+  void logout_duringAStoreOutage_stillClearsTheCookie() {
+    login("alice", "sid-o");
+    store.down();
+    HttpResponse<String> logout = browser.post("/oidc/logout", "", "Origin", base);
+    assertThat(logout.statusCode()).isEqualTo(503);
+    assertThat(browser.cookie("oidc-session")).isEmpty();
+  }
+
+  @Test
+  void backChannelLogout_duringAStoreOutage_is503_andTheProvidersRetrySucceeds() {
+    login("alice", "sid-x");
+    String token = provider.logoutToken("sid-x", true);
+    store.down();
+    assertThat(browser.post("/oidc/backchannel-logout", "logout_token=" + token).statusCode())
+        .isEqualTo(503);
+    store.up();
+    assertThat(browser.post("/oidc/backchannel-logout", "logout_token=" + token).statusCode())
+        .isEqualTo(200);
+    assertThat(browser.navigate("/app").statusCode()).isEqualTo(302);
+  }
+
+  @Test
   void sessionEndpoint_reportsTheSessionAsJson() throws Exception {
     HttpResponse<String> anonymous = browser.get("/oidc/session");
     assertThat(anonymous.body()).isEqualTo("{\"authenticated\":false}");

@@ -34,8 +34,11 @@ public final class Backoff {
     return capped >= max.toNanos() ? max : Duration.ofNanos(capped);
   }
 
-  /** The delay before retry {@code attempt}. */
-  public Duration delay(int attempt, Optional<Duration> retryAfter) {
+  /**
+   * The delay before retry {@code attempt}. Synchronized: renewal threads share the manager's
+   * generator, and {@link RandomGenerator}s are not thread-safe in general.
+   */
+  public synchronized Duration delay(int attempt, Optional<Duration> retryAfter) {
     long cap = cap(attempt).toNanos();
     Duration jittered = Duration.ofNanos(random.nextLong(cap + 1));
     return retryAfter.filter(r -> r.compareTo(jittered) > 0).orElse(jittered);

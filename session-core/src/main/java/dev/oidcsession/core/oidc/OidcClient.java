@@ -58,6 +58,7 @@ import com.nimbusds.openid.connect.sdk.validators.InvalidHashException;
 import com.nimbusds.openid.connect.sdk.validators.LogoutTokenValidator;
 import dev.oidcsession.core.IdToken;
 import dev.oidcsession.core.SessionManager;
+import dev.oidcsession.core.SessionStoreUnavailableException;
 import dev.oidcsession.core.TokenRenewalException;
 import dev.oidcsession.core.TokenRenewer;
 import dev.oidcsession.core.TokenSecret;
@@ -1006,14 +1007,28 @@ public final class OidcClient implements TokenRenewer, AutoCloseable {
    *
    * @return how many sessions ended
    * @throws OidcException as {@link #validateLogoutToken}
+   * @throws SessionStoreUnavailableException if the sessions could not be ended; the token's
+   *     {@code jti} is then forgotten, so the provider's retry of the same token is accepted
    */
   public int backChannelLogout(String logoutToken, SessionManager sessions) throws OidcException {
     Objects.requireNonNull(sessions, "sessions");
     LogoutNotice notice = validateLogoutToken(logoutToken);
-    int ended =
-        notice.sessionId().isPresent()
-            ? sessions.endByProviderSession(notice.issuer(), notice.sessionId().get())
-            : sessions.endBySubject(notice.issuer(), notice.subject().orElseThrow());
+    int ended;
+    try {
+      ended =
+          notice.sessionId().isPresent()
+              ? sessions.endByProviderSession(notice.issuer(), notice.sessionId().get())
+              : sessions.endBySubject(notice.issuer(), notice.subject().orElseThrow());
+    } catch (SessionStoreUnavailableException e) {
+      // Nothing ended: the provider will retry this token, which must not count as a replay.
+      try {
+        logoutJtis.forget(notice.issuer(),
+            JWTParser.parse(logoutToken).getJWTClaimsSet().getJWTID());
+      } catch (java.text.ParseException unreachable) {
+        log.debug("validated logout token could not be re-read; its jti stays recorded");
+      }
+      throw e;
+    }
     log.debug("back-channel logout {} ended {} session(s)", notice, ended);
     return ended;
   }

@@ -50,6 +50,14 @@ public final class JtiReplayCache {
     return first[0];
   }
 
+  /**
+   * Forgets {@code (issuer, jti)}, so the same token is accepted again: for a logout token whose
+   * sessions could not be ended (store outage), which the provider will deliver again.
+   */
+  public void forget(String issuer, String jti) {
+    seen.remove(TokenSecret.of(issuer + "\u0000" + jti));
+  }
+
   /** How many entries are held, expired ones included until the next prune. */
   public int size() {
     return seen.size();
