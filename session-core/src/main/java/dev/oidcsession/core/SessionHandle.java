@@ -31,6 +31,7 @@ public final class SessionHandle {
 
   private final byte[] secret;
   private final StoreKey storeKey;
+  private volatile SecretKey encryptionKey;
 
   private SessionHandle(byte[] secret) {
     this.secret = secret;
@@ -85,9 +86,14 @@ public final class SessionHandle {
     return storeKey;
   }
 
-  /** The AES-256 key that encrypts the stored session. */
+  /** The AES-256 key that encrypts the stored session; derived on first use. */
   SecretKey encryptionKey() {
-    return new SecretKeySpec(Digests.hmacSha256(secret, ENCRYPTION_KEY_LABEL), "AES");
+    SecretKey key = encryptionKey;
+    if (key == null) {
+      key = new SecretKeySpec(Digests.hmacSha256(secret, ENCRYPTION_KEY_LABEL), "AES");
+      encryptionKey = key;
+    }
+    return key;
   }
 
   /** Constant-time comparison of the secrets. */

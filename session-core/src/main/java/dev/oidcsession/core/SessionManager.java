@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import javax.crypto.SecretKey;
 import org.slf4j.Logger;
@@ -90,6 +91,7 @@ public final class SessionManager implements AutoCloseable {
   private final Backoff backoff;
   private final ConcurrentHashMap<StoreKey, Renewal> renewals = new ConcurrentHashMap<>();
   private final AtomicInteger renewalsStarted = new AtomicInteger();
+  private final DecodedSessions decoded;
 
   private SessionManager(Builder b) {
     this.clock = b.clock != null ? b.clock : Clock.systemUTC();
@@ -104,6 +106,8 @@ public final class SessionManager implements AutoCloseable {
     this.executor = b.executor != null ? b.executor : defaultExecutor();
     this.indexKey = b.indexSecret != null ? b.indexSecret.clone() : PUBLIC_INDEX_KEY;
     this.spread = new RenewalSpread(random);
+    this.decoded = new DecodedSessions(b.decodedCacheSize != null
+        ? b.decodedCacheSize : DecodedSessions.DEFAULT_MAX_ENTRIES);
     this.backoff =
         new Backoff(policy.renewalRetryInitialDelay(), policy.renewalRetryMaxDelay(), random);
     log.info("oidc-session manager started: {}, store {}", policy, store);
@@ -192,12 +196,13 @@ public final class SessionManager implements AutoCloseable {
       return Optional.empty();
     }
     SessionHandle handle = parsed.get();
-    SecretKey key = handle.encryptionKey();
-    Optional<Session> found = read(handle.storeKey(), key);
+    Optional<Session> found = read(handle.storeKey(), handle::encryptionKey);
     if (found.isEmpty()) {
       return Optional.empty();
     }
     Session session = found.get();
+    // Derived only now: a decoded-cache hit on a valid session never needs it.
+    Supplier<SecretKey> key = handle::encryptionKey;
     Instant now = now();
     SessionState state = policy.assess(session, now);
     switch (state) {
@@ -206,9 +211,9 @@ public final class SessionManager implements AutoCloseable {
         endStored(session, state == SessionState.EXPIRED ? EndReason.EXPIRED : EndReason.IDLE);
         return Optional.empty();
       case RENEWAL_REQUIRED:
-        return awaitRenewal(renewalFor(session, key), session);
+        return awaitRenewal(renewalFor(session, key.get()), session);
       case RENEWAL_DUE:
-        CompletableFuture<Optional<Session>> renewal = renewalFor(session, key);
+        CompletableFuture<Optional<Session>> renewal = renewalFor(session, key.get());
         if (awaitDueRenewal) {
           return awaitRenewal(renewal, session);
         }
@@ -238,7 +243,8 @@ public final class SessionManager implements AutoCloseable {
       return Optional.empty();
     }
     SessionHandle handle = parsed.get();
-    Optional<Session> session = read(handle.storeKey(), handle.encryptionKey());
+    Optional<Session> session = read(handle.storeKey(), handle::encryptionKey);
+    decoded.forget(handle.storeKey());
     if (store.delete(handle.storeKey())) {
       renewals.remove(handle.storeKey());
       log.debug("session {} ended: {}", handle.storeKey(), reason);
@@ -297,15 +303,32 @@ public final class SessionManager implements AutoCloseable {
   }
 
   private Optional<Session> read(StoreKey storeKey, SecretKey key) {
-    Optional<StoredEntry> entry = store.find(storeKey);
-    if (entry.isEmpty()) {
+    return read(storeKey, () -> key);
+  }
+
+  /**
+   * Reads and decrypts a session, or takes it from the decoded cache when the stored bytes are
+   * exactly those it was decoded from (so a changed or tampered entry is always decrypted anew).
+   */
+  private Optional<Session> read(StoreKey storeKey, Supplier<SecretKey> key) {
+    Optional<StoredEntry> found = store.find(storeKey);
+    if (found.isEmpty()) {
+      decoded.forget(storeKey);
       return Optional.empty();
     }
-    Optional<Session> session = SessionCodec.decode(entry.get(), key);
+    StoredEntry entry = found.get();
+    Optional<Session> cached = decoded.get(entry);
+    if (cached.isPresent()) {
+      return cached;
+    }
+    Optional<Session> session = SessionCodec.decode(entry, key.get());
     if (session.isEmpty()) {
       // Tampered, truncated or of another format: a clean logout for this user.
       log.debug("session {} is unreadable (bad ciphertext or unknown format); deleting it", storeKey);
+      decoded.forget(storeKey);
       store.delete(storeKey);
+    } else {
+      decoded.put(entry, session.get());
     }
     return session;
   }
@@ -332,14 +355,14 @@ public final class SessionManager implements AutoCloseable {
         Digests.base64Url(Digests.hmacSha256(indexKey, input.getBytes(StandardCharsets.UTF_8))));
   }
 
-  private Session markSeen(Session session, SecretKey key, Instant now) {
+  private Session markSeen(Session session, Supplier<SecretKey> key, Instant now) {
     if (!policy.shouldMarkSeen(session, now)) {
       return session;
     }
     Session marked = withVersion(session, session.tokens(), session.renewedAt(), now,
         session.expiresAt(), session.renewAt(), session.version() + 1);
     // Losing this race to a renewal or another request's mark is fine: theirs is as recent.
-    return store.replace(entry(marked, key), session.version()) ? marked : session;
+    return store.replace(entry(marked, key.get()), session.version()) ? marked : session;
   }
 
   private static Session withVersion(Session s, TokenSet tokens, Instant renewedAt,
@@ -350,6 +373,7 @@ public final class SessionManager implements AutoCloseable {
 
   private void endStored(Session session, EndReason reason) {
     renewals.remove(session.key());
+    decoded.forget(session.key());
     if (store.delete(session.key())) {
       log.debug("session {} ended: {}", session.key(), reason);
       fire(l -> l.ended(new EndedSession(session.key(), reason, Optional.of(session))));
@@ -359,6 +383,7 @@ public final class SessionManager implements AutoCloseable {
   private int endByIndex(IndexKey index, EndReason reason) {
     int ended = 0;
     for (StoreKey key : store.findKeys(index)) {
+      decoded.forget(key);
       if (store.delete(key)) {
         ended++;
         renewals.remove(key);
@@ -732,8 +757,24 @@ public final class SessionManager implements AutoCloseable {
     private SessionListener listener;
     private ScheduledExecutorService executor;
     private byte[] indexSecret;
+    private Integer decodedCacheSize;
 
     private Builder() {}
+
+    /**
+     * How many decoded sessions to keep in memory, so that a request for an unchanged session
+     * skips decryption and parsing (it still reads the store, and compares the stored bytes with
+     * those the cached session came from). 0 turns the cache off; at most 1,000,000. Default 1,024
+     * (a few MB with 1 KB tokens).
+     */
+    public Builder decodedCacheSize(int value) {
+      if (value < 0 || value > DecodedSessions.MAX_ENTRIES) {
+        throw new IllegalArgumentException("decodedCacheSize must be between 0 and "
+            + DecodedSessions.MAX_ENTRIES + ", but was " + value);
+      }
+      decodedCacheSize = set(decodedCacheSize, value, "decodedCacheSize");
+      return this;
+    }
 
     /** Where sessions live. Default: an {@link InMemorySessionStore} on {@link #clock}. */
     public Builder store(SessionStore value) {

@@ -61,6 +61,11 @@ public record StoredEntry(
     }
   }
 
+  /** Whether the value is exactly {@code bytes}, without copying it. */
+  boolean hasValue(byte[] bytes) {
+    return Arrays.equals(value, bytes);
+  }
+
   /** The length of the encrypted value, in bytes. */
   public int size() {
     return value.length;

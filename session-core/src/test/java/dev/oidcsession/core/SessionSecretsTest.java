@@ -130,6 +130,75 @@ class SessionSecretsTest {
     assertUnreadable("{\"v\":1}".getBytes(StandardCharsets.US_ASCII));
   }
 
+  @Test
+  void decodedCache_storedBytesChangedButVersionKept_isDecodedAnewAndRejected() {
+    // A store that hands back other bytes under the same version (someone wrote to Redis
+    // directly): the cached plaintext must not be served for them.
+    SessionStore forging = new SessionStore() {
+      volatile boolean forge;
+
+      @Override
+      public Optional<StoredEntry> find(StoreKey key) {
+        Optional<StoredEntry> real = store.find(key);
+        if (!forge || real.isEmpty()) {
+          forge = true;
+          return real;
+        }
+        byte[] value = real.get().value();
+        value[value.length / 3] ^= 1;
+        return Optional.of(new StoredEntry(key, value, real.get().version(),
+            real.get().expiresAt(), real.get().indexKeys()));
+      }
+
+      @Override
+      public boolean insert(StoredEntry entry) {
+        return store.insert(entry);
+      }
+
+      @Override
+      public boolean replace(StoredEntry entry, long expectedVersion) {
+        return store.replace(entry, expectedVersion);
+      }
+
+      @Override
+      public boolean delete(StoreKey key) {
+        return store.delete(key);
+      }
+
+      @Override
+      public Set<StoreKey> findKeys(IndexKey index) {
+        return store.findKeys(index);
+      }
+
+      @Override
+      public Optional<Lease> tryLease(StoreKey key, Duration ttl) {
+        return store.tryLease(key, ttl);
+      }
+
+      @Override
+      public void release(Lease lease) {
+        store.release(lease);
+      }
+    };
+    SessionManager viaForger = SessionManager.builder().store(forging)
+        .renewer(new ScriptedRenewer(clock)).clock(clock)
+        .executor(new TestScheduler(Mode.QUEUED, clock)).build();
+    assertThat(viaForger.resolve(cookie)).isPresent(); // decoded and cached
+    assertThat(viaForger.resolve(cookie)).isEmpty();   // same version, other bytes
+  }
+
+  @Test
+  void decodedCacheOff_resolvesTheSameSessions() {
+    SessionManager uncached = SessionManager.builder().store(store)
+        .renewer(new ScriptedRenewer(clock)).clock(clock).decodedCacheSize(0)
+        .executor(new TestScheduler(Mode.QUEUED, clock)).build();
+    assertThat(uncached.resolve(cookie)).contains(created.session());
+    assertThat(uncached.resolve(cookie)).contains(created.session());
+    assertThatThrownBy(() -> SessionManager.builder().decodedCacheSize(-1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("decodedCacheSize must be between 0 and 1000000, but was -1");
+  }
+
   private byte[] storedValue() {
     return store.find(created.session().key()).orElseThrow().value();
   }
