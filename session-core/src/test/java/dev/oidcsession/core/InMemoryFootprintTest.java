@@ -31,14 +31,16 @@ class InMemoryFootprintTest {
     long emptyStore = GraphLayout.parseInstance(store).totalSize()
         - GraphLayout.parseInstance(clock).totalSize();
     long valueBytes = 0;
+    List<String> cookies = new java.util.ArrayList<>();
     for (int i = 0; i < SESSIONS; i++) {
       TokenSet tokens = TokenSet.fromTokenResponse(
           TestTokens.jwtAccessToken(T0.plus(Duration.ofHours(1)), 1024), null,
           TestTokens.idToken("user-" + i, "sid-" + i, List.of(TestTokens.CLIENT), T0,
               T0.plus(Duration.ofDays(1)), 1024),
           TestTokens.refreshToken(), "openid profile email", T0);
-      Session session = manager.create(tokens).session();
-      valueBytes += store.find(session.key()).orElseThrow().size();
+      CreatedSession created = manager.create(tokens);
+      cookies.add(created.handle().cookieValue());
+      valueBytes += store.find(created.session().key()).orElseThrow().size();
     }
     long total = GraphLayout.parseInstance(store).totalSize()
         - GraphLayout.parseInstance(clock).totalSize() - emptyStore;
@@ -47,6 +49,22 @@ class InMemoryFootprintTest {
     log.info("in-memory store: {} bytes per session, of which {} bytes encrypted value",
         perSession, perValue);
     assertThat(perValue).isBetween(2_500L, 4_000L);
+    assertThat(cookies).hasSize(SESSIONS);
+
+    // The decoded cache: the same sessions resolved through a manager that caches them all, and
+    // through one that caches none; the difference is what the cache holds.
+    SessionManager caching = SessionManager.builder().store(store).renewer(new ScriptedRenewer(clock))
+        .clock(clock).decodedCacheSize(SESSIONS).executor(new TestScheduler(Mode.QUEUED, clock)).build();
+    SessionManager plain = SessionManager.builder().store(store).renewer(new ScriptedRenewer(clock))
+        .clock(clock).decodedCacheSize(0).executor(new TestScheduler(Mode.QUEUED, clock)).build();
+    for (String cookie : cookies) {
+      assertThat(caching.resolve(cookie)).isPresent();
+      assertThat(plain.resolve(cookie)).isPresent();
+    }
+    long perCached = (GraphLayout.parseInstance(caching).totalSize()
+        - GraphLayout.parseInstance(plain).totalSize()) / SESSIONS;
+    log.info("decoded cache: {} bytes per cached session", perCached);
+    assertThat(perCached).isBetween(perValue, 4L * perValue);
     // Measured: about 1,030 bytes of maps, keys, index entries and the expiry node.
     assertThat(perSession).isLessThanOrEqualTo(perValue + 1_536);
   }
