@@ -2,6 +2,7 @@ package dev.oidcsession.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.oidcsession.servlet.Browser;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +33,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class BrowserIT {
 
-  static final int port = UserAgent.freePort();
+  static final int port = Browser.freePort();
   static final String base = "http://localhost:" + port;
   static ExampleApp app;
   static WebDriver driver;

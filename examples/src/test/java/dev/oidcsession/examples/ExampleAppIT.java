@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.oidcsession.core.ManualClock;
 import dev.oidcsession.examples.provider.DevProvider;
+import dev.oidcsession.servlet.Browser;
 import java.net.http.HttpResponse;
 import java.text.ParseException;
 import java.time.Duration;
@@ -24,11 +25,11 @@ import org.junit.jupiter.api.Test;
 class ExampleAppIT {
 
   static final ManualClock clock = new ManualClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
-  static final int port = UserAgent.freePort();
+  static final int port = Browser.freePort();
   static final String base = "http://127.0.0.1:" + port;
   static ExampleApp app;
   static DevProvider provider;
-  UserAgent browser;
+  Browser browser;
 
   @BeforeAll
   static void start() {
@@ -47,7 +48,7 @@ class ExampleAppIT {
     provider.setAccessTokenLifetime(Duration.ofMinutes(2));
     provider.setIdTokenLifetime(Duration.ofMinutes(5));
     provider.resetCounts();
-    browser = new UserAgent();
+    browser = new Browser();
   }
 
   Map<String, Object> session() throws ParseException {
@@ -69,7 +70,7 @@ class ExampleAppIT {
 
   @Test
   void wholeLife_login_app_session_renewal_logout() throws Exception {
-    HttpResponse<String> page = browser.login(base, "alice");
+    HttpResponse<String> page = DevLogin.login(browser, base, "alice");
     assertThat(page.statusCode()).isEqualTo(200);
     assertThat(page.body()).contains("<span id=\"subject\">alice</span>").contains("id=\"claims\"");
     HttpResponse<String> me = browser.get(base + "/api/me", "Accept", "application/json");
@@ -106,7 +107,7 @@ class ExampleAppIT {
 
   @Test
   void backChannelLogout_fromTheProvider_endsTheSession() throws Exception {
-    browser.login(base, "bob");
+    DevLogin.login(browser, base, "bob");
     assertThat(session()).containsEntry("authenticated", true);
     assertThat(provider.logOut("bob")).isEqualTo(1);
     await().atMost(Duration.ofSeconds(10)).until(() -> provider.backChannelDeliveries() >= 1);
@@ -117,13 +118,13 @@ class ExampleAppIT {
   void expiry_isTheEarlierOfTheTwoTokens() throws Exception {
     provider.setIdTokenLifetime(Duration.ofMinutes(1));
     provider.setAccessTokenLifetime(Duration.ofMinutes(2));
-    browser.login(base, "carol");
+    DevLogin.login(browser, base, "carol");
     assertThat(at(session(), "expiresAt")).isEqualTo(clock.instant().plus(Duration.ofMinutes(1)));
 
-    browser = new UserAgent();
+    browser = new Browser();
     provider.setIdTokenLifetime(Duration.ofMinutes(5));
     provider.setAccessTokenLifetime(Duration.ofSeconds(90));
-    browser.login(base, "carol");
+    DevLogin.login(browser, base, "carol");
     assertThat(at(session(), "expiresAt")).isEqualTo(clock.instant().plusSeconds(90));
   }
 }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.oidcsession.core.ManualClock;
 import dev.oidcsession.examples.provider.DevProvider;
+import dev.oidcsession.servlet.Browser;
 import dev.oidcsession.redis.RedisProcesses;
 import java.net.URI;
 import java.net.http.HttpResponse;
@@ -31,8 +32,8 @@ import org.junit.jupiter.api.Test;
 class MultiNodeRedisIT {
 
   static final ManualClock clock = new ManualClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
-  static final int portA = UserAgent.freePort();
-  static final int portB = UserAgent.freePort();
+  static final int portA = Browser.freePort();
+  static final int portB = Browser.freePort();
   static final String baseA = "http://127.0.0.1:" + portA;
   static final String baseB = "http://127.0.0.1:" + portB;
   static RedisProcesses redis;
@@ -77,8 +78,8 @@ class MultiNodeRedisIT {
 
   @Test
   void cluster_sessionIsShared_renewedOnce_andLoggedOutEverywhere() throws Exception {
-    UserAgent browser = new UserAgent();
-    assertThat(browser.login(baseA, "alice").statusCode()).isEqualTo(200);
+    Browser browser = new Browser();
+    assertThat(DevLogin.login(browser, baseA, "alice").statusCode()).isEqualTo(200);
     assertThat(nodeA.mode()).contains("Redis store");
 
     HttpResponse<String> onB = browser.get(baseB + "/api/me", "Accept", "application/json");

@@ -35,7 +35,7 @@ abstract class OidcSessionFilterContract {
   final ProviderDouble provider = new ProviderDouble();
   final ManualClock clock = new ManualClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
   final SwitchableStore store = new SwitchableStore(new InMemorySessionStore(clock));
-  final int port = TestApp.freePort();
+  final int port = Browser.freePort();
   final String base = "http://127.0.0.1:" + port;
   final OidcSessionFilter filter = new OidcSessionFilter(OidcSessionConfig.builder()
       .baseUrl(base)

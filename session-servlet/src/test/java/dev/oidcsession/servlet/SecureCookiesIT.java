@@ -27,7 +27,7 @@ class SecureCookiesIT {
 
   static final ProviderDouble provider = new ProviderDouble();
   static final ManualClock clock = new ManualClock(Instant.now());
-  static final int port = TestApp.freePort();
+  static final int port = Browser.freePort();
   static Server server;
   static OidcSessionFilter filter;
 

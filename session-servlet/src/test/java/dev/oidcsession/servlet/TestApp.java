@@ -27,11 +27,4 @@ final class TestApp extends HttpServlet {
         + " session=" + OidcSessionFilter.session(request).isPresent());
   }
 
-  static int freePort() {
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }

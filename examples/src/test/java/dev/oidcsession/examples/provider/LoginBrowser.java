@@ -1,37 +1,29 @@
 package dev.oidcsession.examples.provider;
 
+import dev.oidcsession.servlet.Browser;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A minimal browser for the provider's pages: no redirects followed, no cookies. It reads the login
+ * A minimal browser for the provider's pages (a {@link Browser}: no redirects followed). It reads the login
  * form's hidden fields back out of the HTML, as a browser would submit them.
  */
-final class LoginBrowser {
+public final class LoginBrowser {
 
   private static final Pattern HIDDEN =
       Pattern.compile("<input type=\"hidden\" name=\"([^\"]*)\" value=\"([^\"]*)\">");
 
-  private final HttpClient http =
-      HttpClient.newBuilder()
-          .followRedirects(HttpClient.Redirect.NEVER)
-          .connectTimeout(Duration.ofSeconds(5))
-          .build();
+  private final Browser http = new Browser();
 
   HttpResponse<String> get(URI uri) throws IOException, InterruptedException {
-    return http.send(
-        HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
+    return http.get(uri.toString());
   }
 
   HttpResponse<String> postForm(URI uri, List<String[]> fields)
@@ -45,13 +37,7 @@ final class LoginBrowser {
           .append('=')
           .append(URLEncoder.encode(field[1], StandardCharsets.UTF_8));
     }
-    return http.send(
-        HttpRequest.newBuilder(uri)
-            .timeout(Duration.ofSeconds(10))
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    return http.post(uri.toString(), body.toString());
   }
 
   /**
@@ -72,7 +58,8 @@ final class LoginBrowser {
     return URI.create(submitted.headers().firstValue("Location").orElseThrow());
   }
 
-  static List<String[]> hiddenFields(String html) {
+  /** The hidden fields of the provider's login form, unescaped, in order. */
+  public static List<String[]> hiddenFields(String html) {
     List<String[]> fields = new ArrayList<>();
     Matcher m = HIDDEN.matcher(html);
     while (m.find()) {
