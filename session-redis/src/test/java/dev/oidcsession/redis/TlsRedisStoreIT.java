@@ -81,14 +81,17 @@ class TlsRedisStoreIT extends RedisStoreContract {
   }
 
   @Test
-  void tls_insecureOptOut_connectsWithoutTheCa() {
-    try (RedisSessionStore insecure =
-        RedisSessionStore.create(
-            RedisConfig.builder()
-                .url("rediss://127.0.0.1:" + node.port)
-                .insecureSkipCertificateVerification()
-                .build())) {
+  void tls_insecureOptOut_connectsWithoutTheCa_andSaysSoAtWarn() {
+    try (LogCapture logs = new LogCapture(RedisConfig.class);
+        RedisSessionStore insecure =
+            RedisSessionStore.create(
+                RedisConfig.builder()
+                    .url("rediss://127.0.0.1:" + node.port)
+                    .insecureSkipCertificateVerification()
+                    .build())) {
       assertThat(insecure.find(randomKey())).isEmpty();
+      assertThat(logs.messages(ch.qos.logback.classic.Level.WARN))
+          .singleElement().asString().startsWith("TLS CERTIFICATE VERIFICATION IS OFF for Redis");
     }
   }
 
