@@ -25,7 +25,7 @@ public final class IdToken {
   private final String subject;
   private final List<String> audience;
   private final Instant expiresAt;
-  private final Optional<String> sessionId;
+  private final Optional<String> sid;
   private final Map<String, Object> claims;
 
   private IdToken(TokenSecret raw, JWTClaimsSet claims) {
@@ -41,7 +41,7 @@ public final class IdToken {
     }
     this.expiresAt = claims.getExpirationTime().toInstant();
     Object sid = claims.getClaim("sid");
-    this.sessionId = sid instanceof String s && !s.isEmpty() ? Optional.of(s) : Optional.empty();
+    this.sid = sid instanceof String s && !s.isEmpty() ? Optional.of(s) : Optional.empty();
     this.claims = Map.copyOf(claims.toJSONObject());
   }
 
@@ -98,8 +98,8 @@ public final class IdToken {
   }
 
   /** The {@code sid} claim (OIDC Front- and Back-Channel Logout), when present. */
-  public Optional<String> sessionId() {
-    return sessionId;
+  public Optional<String> sid() {
+    return sid;
   }
 
   /** Every claim, as nimbus's JSON view (strings, numbers, lists, maps); unmodifiable. */

@@ -70,8 +70,8 @@ public record Session(
   }
 
   /** The provider's session id ({@code sid}), when the ID token has one. */
-  public Optional<String> providerSessionId() {
-    return tokens.idToken().sessionId();
+  public Optional<String> sid() {
+    return tokens.idToken().sid();
   }
 
   /** Whether this session can be renewed: it has a refresh token. */

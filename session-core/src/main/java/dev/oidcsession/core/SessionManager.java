@@ -260,7 +260,7 @@ public final class SessionManager implements AutoCloseable {
    * @return how many sessions ended
    * @throws SessionStoreUnavailableException if the store cannot be reached
    */
-  public int endByProviderSession(String issuer, String sid) {
+  public int endBySid(String issuer, String sid) {
     return endByIndex(indexKey("sid", issuer, sid), EndReason.BACKCHANNEL_LOGOUT);
   }
 
@@ -336,7 +336,7 @@ public final class SessionManager implements AutoCloseable {
   private StoredEntry entry(Session session, SecretKey key) {
     Set<IndexKey> indexes = new HashSet<>();
     indexes.add(indexKey("sub", session.issuer(), session.subject()));
-    session.providerSessionId().ifPresent(sid -> indexes.add(indexKey("sid", session.issuer(), sid)));
+    session.sid().ifPresent(sid -> indexes.add(indexKey("sid", session.issuer(), sid)));
     return new StoredEntry(
         session.key(),
         SessionCodec.encode(session, key),

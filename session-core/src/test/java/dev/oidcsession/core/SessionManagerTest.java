@@ -516,15 +516,15 @@ class SessionManagerTest {
     }
 
     @Test
-    void endByProviderSession_endsEverySessionOfThatSidOnly() {
+    void endBySid_endsEverySessionOfThatSidOnly() {
       CreatedSession a1 = login("alice", "sid-1");
       CreatedSession a2 = login("alice", "sid-1");
       CreatedSession a3 = login("alice", "sid-2");
-      assertThat(manager.endByProviderSession(TestTokens.ISSUER, "sid-1")).isEqualTo(2);
+      assertThat(manager.endBySid(TestTokens.ISSUER, "sid-1")).isEqualTo(2);
       assertThat(manager.resolve(a1.handle().cookieValue())).isEmpty();
       assertThat(manager.resolve(a2.handle().cookieValue())).isEmpty();
       assertThat(manager.resolve(a3.handle().cookieValue())).isPresent();
-      assertThat(manager.endByProviderSession("https://other.example.test", "sid-2")).isZero();
+      assertThat(manager.endBySid("https://other.example.test", "sid-2")).isZero();
       assertThat(listener.ended).extracting(EndedSession::reason)
           .containsExactly(EndReason.BACKCHANNEL_LOGOUT, EndReason.BACKCHANNEL_LOGOUT);
     }

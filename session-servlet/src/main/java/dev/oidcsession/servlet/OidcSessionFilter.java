@@ -8,6 +8,7 @@ import dev.oidcsession.core.SessionManager;
 import dev.oidcsession.core.SessionStoreUnavailableException;
 import dev.oidcsession.core.TokenSet;
 import dev.oidcsession.core.oidc.LoginRedirect;
+import dev.oidcsession.core.oidc.LogoutNotice;
 import dev.oidcsession.core.oidc.LogoutRedirect;
 import dev.oidcsession.core.oidc.OidcClient;
 import dev.oidcsession.core.oidc.OidcClientConfig;
@@ -437,15 +438,26 @@ public final class OidcSessionFilter implements Filter {
           "error_description", "logout_token is missing"));
       return;
     }
+    LogoutNotice notice;
     try {
-      int ended = client.backChannelLogout(token, sessions);
-      log.debug("back-channel logout ended {} session(s)", ended);
-      response.setStatus(HttpServletResponse.SC_OK);
+      notice = client.validateLogoutToken(token);
     } catch (OidcException e) {
       log.debug("back-channel logout refused: {}", e.getMessage());
       response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
       json(response, Map.of("error", "invalid_request", "error_description", e.getMessage()));
+      return;
+    }
+    try {
+      // Back-Channel Logout 1.0 §2.4: the sessions of the sid when given, else of the sub.
+      int ended =
+          notice.sid().isPresent()
+              ? sessions.endBySid(notice.issuer(), notice.sid().get())
+              : sessions.endBySubject(notice.issuer(), notice.subject().orElseThrow());
+      log.debug("back-channel logout {} ended {} session(s)", notice, ended);
+      response.setStatus(HttpServletResponse.SC_OK);
     } catch (SessionStoreUnavailableException e) {
+      // Nothing ended: the provider retries this token, which must not count as a replay.
+      client.forgetLogoutToken(notice);
       unavailable(response, e);
     }
   }

@@ -170,7 +170,7 @@ class DevProviderIT {
     assertThat(tokens.subject()).isEqualTo("alice");
     assertThat(tokens.issuer()).isEqualTo(provider.issuer());
     assertThat(tokens.idToken().audience()).containsExactly(CLIENT_ID);
-    assertThat(tokens.idToken().sessionId()).isPresent();
+    assertThat(tokens.idToken().sid()).isPresent();
     assertThat(tokens.idToken().claims()).containsEntry("preferred_username", "alice");
     assertThat(tokens.idToken().expiresAt()).isEqualTo(now.plus(DevProvider.DEFAULT_ID_TOKEN_LIFETIME));
     assertThat(tokens.accessTokenExpiresAt()).contains(now.plus(DevProvider.DEFAULT_ACCESS_TOKEN_LIFETIME));
@@ -224,7 +224,7 @@ class DevProviderIT {
     assertThat(renewed.refreshToken()).isPresent().isNotEqualTo(tokens.refreshToken());
     assertThat(renewed.accessToken()).isNotEqualTo(tokens.accessToken());
     assertThat(renewed.idToken().sameIdentityAs(tokens.idToken())).isTrue();
-    assertThat(renewed.idToken().sessionId()).isEqualTo(tokens.idToken().sessionId());
+    assertThat(renewed.idToken().sid()).isEqualTo(tokens.idToken().sid());
     assertThat(renewed.idToken().claims()).doesNotContainKey("nonce");
     assertThatThrownBy(() -> client.renew(tokens))
         .isInstanceOfSatisfying(TokenRenewalException.class,
@@ -582,7 +582,7 @@ class DevProviderIT {
         .doesNotContainKey("nonce");
     LogoutNotice notice = client.validateLogoutToken(logoutToken);
     assertThat(notice.issuer()).isEqualTo(provider.issuer());
-    assertThat(notice.sessionId()).isEqualTo(tokens.idToken().sessionId());
+    assertThat(notice.sid()).isEqualTo(tokens.idToken().sid());
     assertThat(notice.subject()).contains("olga");
     assertThat(provider.backChannelDeliveries()).isEqualTo(1);
     assertThatThrownBy(() -> client.renew(tokens))
@@ -626,10 +626,10 @@ class DevProviderIT {
     assertThat(provider.logOut("rita")).isEqualTo(2);
 
     List<String> sids = List.of(
-        client.validateLogoutToken(receiver.next()).sessionId().orElseThrow(),
-        client.validateLogoutToken(receiver.next()).sessionId().orElseThrow());
+        client.validateLogoutToken(receiver.next()).sid().orElseThrow(),
+        client.validateLogoutToken(receiver.next()).sid().orElseThrow());
     assertThat(sids).containsExactlyInAnyOrder(
-        first.idToken().sessionId().orElseThrow(), second.idToken().sessionId().orElseThrow());
+        first.idToken().sid().orElseThrow(), second.idToken().sid().orElseThrow());
     assertThat(receiver.isEmpty()).isTrue();
     assertThatThrownBy(() -> client.renew(first)).isInstanceOf(TokenRenewalException.class);
     assertThat(client.renew(other).refreshToken()).isPresent();

@@ -9,17 +9,20 @@ import java.util.Optional;
  * present.
  *
  * @param issuer the token's {@code iss}, equal to the configured issuer
- * @param sessionId the {@code sid}, when present
+ * @param sid the {@code sid}, when present
  * @param subject the {@code sub}, when present
+ * @param jwtId the token's {@code jti}, which the client remembers to refuse a replay
  */
-public record LogoutNotice(String issuer, Optional<String> sessionId, Optional<String> subject) {
+public record LogoutNotice(
+    String issuer, Optional<String> sid, Optional<String> subject, String jwtId) {
 
   /** Validates that no component is null and that a {@code sid} or a {@code sub} is present. */
   public LogoutNotice {
     Objects.requireNonNull(issuer, "issuer");
-    Objects.requireNonNull(sessionId, "sessionId");
+    Objects.requireNonNull(sid, "sid");
     Objects.requireNonNull(subject, "subject");
-    if (sessionId.isEmpty() && subject.isEmpty()) {
+    Objects.requireNonNull(jwtId, "jwtId");
+    if (sid.isEmpty() && subject.isEmpty()) {
       throw new IllegalArgumentException("logout notice must name a sid or a sub, but had neither");
     }
   }

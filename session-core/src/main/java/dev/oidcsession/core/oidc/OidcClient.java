@@ -57,8 +57,6 @@ import com.nimbusds.openid.connect.sdk.validators.IDTokenValidator;
 import com.nimbusds.openid.connect.sdk.validators.InvalidHashException;
 import com.nimbusds.openid.connect.sdk.validators.LogoutTokenValidator;
 import dev.oidcsession.core.IdToken;
-import dev.oidcsession.core.SessionManager;
-import dev.oidcsession.core.SessionStoreUnavailableException;
 import dev.oidcsession.core.TokenRenewalException;
 import dev.oidcsession.core.TokenRenewer;
 import dev.oidcsession.core.TokenSecret;
@@ -92,7 +90,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The relying party of one OpenID Connect provider: starts and completes the authorization-code
- * flow with PKCE, renews tokens (it is the {@link TokenRenewer} of a {@link SessionManager}),
+ * flow with PKCE, renews tokens (it is the {@link TokenRenewer} of a {@code SessionManager}),
  * revokes them, builds the RP-initiated logout redirect and validates back-channel logout tokens.
  * Every protocol message is built, parsed and validated by nimbus's oauth2-oidc-sdk; every HTTP
  * exchange goes through the {@link OkHttpClient} given to {@link #create(OidcClientConfig,
@@ -412,7 +410,7 @@ public final class OidcClient implements TokenRenewer, AutoCloseable {
    *
    * @param parameters the callback parameters, each name with its values
    * @param pending the pending login stored when the login started
-   * @return the validated tokens, ready for {@link SessionManager#create}
+   * @return the validated tokens, ready for {@code SessionManager.create}
    * @throws OidcException with the failed rule's {@link OidcException.Reason}
    */
   public TokenSet completeLogin(Map<String, List<String>> parameters, PendingLogin pending)
@@ -998,39 +996,18 @@ public final class OidcClient implements TokenRenewer, AutoCloseable {
     return new LogoutNotice(
         claims.getIssuer().getValue(),
         Optional.ofNullable(claims.getSessionID()).map(s -> s.getValue()),
-        Optional.ofNullable(claims.getSubject()).map(s -> s.getValue()));
+        Optional.ofNullable(claims.getSubject()).map(s -> s.getValue()),
+        claims.getJWTID().getValue());
   }
 
   /**
-   * Validates a back-channel logout token ({@link #validateLogoutToken}) and ends the sessions it
-   * names: those of its {@code sid} when it has one, else every session of its {@code sub}.
-   *
-   * @return how many sessions ended
-   * @throws OidcException as {@link #validateLogoutToken}
-   * @throws SessionStoreUnavailableException if the sessions could not be ended; the token's
-   *     {@code jti} is then forgotten, so the provider's retry of the same token is accepted
+   * Forgets the {@code jti} of a validated logout token, so the provider's retry of the same token
+   * is accepted. Call it when the sessions the notice names could not be ended (a store outage):
+   * the provider retries, and the retry must not count as a replay.
    */
-  public int backChannelLogout(String logoutToken, SessionManager sessions) throws OidcException {
-    Objects.requireNonNull(sessions, "sessions");
-    LogoutNotice notice = validateLogoutToken(logoutToken);
-    int ended;
-    try {
-      ended =
-          notice.sessionId().isPresent()
-              ? sessions.endByProviderSession(notice.issuer(), notice.sessionId().get())
-              : sessions.endBySubject(notice.issuer(), notice.subject().orElseThrow());
-    } catch (SessionStoreUnavailableException e) {
-      // Nothing ended: the provider will retry this token, which must not count as a replay.
-      try {
-        logoutJtis.forget(notice.issuer(),
-            JWTParser.parse(logoutToken).getJWTClaimsSet().getJWTID());
-      } catch (java.text.ParseException unreachable) {
-        log.debug("validated logout token could not be re-read; its jti stays recorded");
-      }
-      throw e;
-    }
-    log.debug("back-channel logout {} ended {} session(s)", notice, ended);
-    return ended;
+  public void forgetLogoutToken(LogoutNotice notice) {
+    Objects.requireNonNull(notice, "notice");
+    logoutJtis.forget(notice.issuer(), notice.jwtId());
   }
 
   /** Releases the key cache. The {@link OkHttpClient} stays open: it is the caller's. */

@@ -70,7 +70,8 @@ class LogoutIT extends FakeProviderTestBase {
     TokenSet tokens = login();
     String cookie = sessions.create(tokens).handle().cookieValue();
 
-    int ended = client.backChannelLogout(sign(provider.logoutClaims().build(), RSA_1), sessions);
+    LogoutNotice notice = client.validateLogoutToken(sign(provider.logoutClaims().build(), RSA_1));
+    int ended = sessions.endBySid(notice.issuer(), notice.sid().orElseThrow());
 
     assertThat(ended).isEqualTo(1);
     assertThat(sessions.resolve(cookie)).isEmpty();
@@ -82,9 +83,22 @@ class LogoutIT extends FakeProviderTestBase {
     sessions.create(login());
     JWTClaimsSet claims = new JWTClaimsSet.Builder(provider.logoutClaims().build()).claim("sid", null).build();
 
-    int ended = client.backChannelLogout(sign(claims, RSA_1), sessions);
+    LogoutNotice notice = client.validateLogoutToken(sign(claims, RSA_1));
+    assertThat(notice.sid()).isEmpty();
+    int ended = sessions.endBySubject(notice.issuer(), notice.subject().orElseThrow());
 
     assertThat(ended).isEqualTo(2);
+  }
+
+  @Test
+  void logoutToken_forgottenAfterAnOutage_isAcceptedOnTheProvidersRetry() throws Exception {
+    String token = sign(provider.logoutClaims().build(), RSA_1);
+    LogoutNotice notice = client.validateLogoutToken(token);
+
+    client.forgetLogoutToken(notice);
+
+    assertThat(client.validateLogoutToken(token)).isEqualTo(notice);
+    invalid(token);
   }
 
   @Test
@@ -94,7 +108,9 @@ class LogoutIT extends FakeProviderTestBase {
             FakeProvider.sign(provider.logoutClaims().build(), RSA_1, RSA_1.getKeyID(), new JOSEObjectType("logout+jwt")));
 
     assertThat(notice)
-        .isEqualTo(new LogoutNotice(provider.issuer(), Optional.of("sid-1"), Optional.of("alice")));
+        .isEqualTo(new LogoutNotice(
+                provider.issuer(), Optional.of("sid-1"), Optional.of("alice"), notice.jwtId()));
+    assertThat(notice.jwtId()).isNotBlank();
   }
 
   @Test
@@ -156,7 +172,7 @@ class LogoutIT extends FakeProviderTestBase {
 
     // Expired by now on our clock, but nimbus's exp check reads the wall clock: the replay cache
     // has forgotten the jti (kept until exp + skew), so only the signature's validity remains.
-    assertThat(client.validateLogoutToken(token).sessionId()).contains("sid-1");
+    assertThat(client.validateLogoutToken(token).sid()).contains("sid-1");
   }
 
   @Test
