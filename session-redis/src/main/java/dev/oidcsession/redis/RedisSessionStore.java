@@ -9,12 +9,10 @@ import dev.oidcsession.core.StoredEntry;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -22,12 +20,7 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.Connection;
-import redis.clients.jedis.ConnectionPool;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.SetParams;
 
@@ -168,8 +161,8 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
     this.clock = b.clock != null ? b.clock : Clock.systemUTC();
     this.topology = b.topology != null ? b.topology : redis.getClass().getSimpleName();
     this.replicaWait = b.replicaWait != null ? b.replicaWait : DEFAULT_REPLICA_WAIT;
-    checkEvictionPolicy();
-    this.replicasSeen = !replicaWait.isZero() && seesReplicas();
+    ServerChecks.checkEvictionPolicy(redis);
+    this.replicasSeen = !replicaWait.isZero() && ServerChecks.seesReplicas(redis);
   }
 
   /**
@@ -182,12 +175,11 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
 
   /**
    * A builder for a store whose client is made from {@code config} at {@link Builder#build()}; the
-   * store closes that client in {@link #close()}. The key prefix comes from the config.
+   * store closes that client in {@link #close()}.
    */
   public static Builder builder(RedisConfig config) {
     Objects.requireNonNull(config, "config");
     Builder builder = new Builder(null, config);
-    builder.keyPrefix = config.keyPrefix();
     builder.topology = config.topology();
     return builder;
   }
@@ -384,19 +376,6 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
     }
   }
 
-  /** Whether the primary reports connected replicas ({@code INFO replication}); not for Cluster. */
-  private boolean seesReplicas() {
-    if (redis instanceof RedisClusterClient) {
-      return false; // keyless INFO has no single primary to ask in a cluster; see the class doc
-    }
-    try {
-      String info = redis.info("replication");
-      return info.lines().anyMatch(l -> l.startsWith("connected_slaves:") && !l.endsWith(":0"));
-    } catch (JedisException e) {
-      return false;
-    }
-  }
-
   private static <T> T call(String operation, Supplier<T> command) {
     try {
       return command.get();
@@ -404,52 +383,6 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
       // The cause's text is Redis's or the socket's: no key, value or password in it.
       throw new SessionStoreUnavailableException(
           "Redis session store: " + operation + " failed (" + e.getClass().getSimpleName() + ")", e);
-    }
-  }
-
-  /**
-   * Reads {@code maxmemory-policy} and warns when Redis may evict sessions badly or refuse writes.
-   * Managed services often refuse {@code CONFIG}: that is said at INFO and is no failure.
-   */
-  private void checkEvictionPolicy() {
-    Set<String> policies = new LinkedHashSet<>();
-    try {
-      if (redis instanceof RedisClusterClient cluster) {
-        for (Map.Entry<String, ConnectionPool> node : cluster.getClusterNodes().entrySet()) {
-          try (Connection connection = node.getValue().getResource()) {
-            policies.addAll(new Jedis(connection).configGet("maxmemory-policy").values());
-          }
-        }
-      } else {
-        policies.addAll(redis.configGet("maxmemory-policy").values());
-      }
-    } catch (JedisDataException e) {
-      log.info(
-          "Redis refused CONFIG GET maxmemory-policy ({}); the eviction policy could not be"
-              + " checked: make sure it is volatile-ttl or volatile-lru",
-          e.getMessage());
-      return;
-    } catch (JedisException e) {
-      log.info(
-          "Redis could not be reached to check maxmemory-policy ({}); the store starts anyway and"
-              + " connects when Redis is there",
-          e.getClass().getSimpleName());
-      return;
-    }
-    for (String policy : policies) {
-      if (policy.startsWith("allkeys-")) {
-        log.warn(
-            "Redis maxmemory-policy is {}: when memory is full Redis evicts any key, sessions and"
-                + " their indexes included, and the application's keys without expiry alike;"
-                + " use volatile-ttl or volatile-lru",
-            policy);
-      } else if (policy.equals("noeviction")) {
-        log.warn(
-            "Redis maxmemory-policy is noeviction: when memory is full Redis refuses writes, so"
-                + " logins and renewals fail; use volatile-ttl or volatile-lru");
-      } else {
-        log.debug("Redis maxmemory-policy is {}", policy);
-      }
     }
   }
 
@@ -472,8 +405,10 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
     }
 
     /**
-     * Prefixes every key. Default {@value RedisSessionStore#DEFAULT_KEY_PREFIX}; at most 64
-     * printable ASCII characters without braces or spaces (braces would break the hash tags).
+     * Prefixes every key, so several applications can share one Redis. Default {@value
+     * RedisSessionStore#DEFAULT_KEY_PREFIX}; at most 64 printable ASCII characters without braces
+     * or spaces (braces would break the hash tags). The only place the prefix is set: a {@link
+     * RedisConfig} says how to reach Redis, not how to name keys.
      */
     public Builder keyPrefix(String value) {
       Objects.requireNonNull(value, "keyPrefix");
