@@ -61,11 +61,12 @@ import redis.clients.jedis.params.SetParams;
  *   <tr><td>{@link #find}</td><td>{@code GET oidcs:{K}:s}: exactly one command, no write</td></tr>
  *   <tr><td>{@link #insert}</td><td>{@code SET oidcs:{K}:s <record> NX PXAT <expiresAt>}; then per
  *       index the script {@code INDEX_ADD} on {@code oidcs:{I}:i}</td></tr>
- *   <tr><td>{@link #replace}</td><td>the script {@code REPLACE} on {@code oidcs:{K}:s}: {@code
- *       GET}, compare the version (and that it is live), {@code SET <record> PXAT <expiresAt>},
- *       return the old indexes; then, when the primary has replicas, {@code WAIT 1 <ms>}; then
- *       {@code ZREM oidcs:{I}:i K} for each index the entry left and {@code INDEX_ADD} for each it
- *       has</td></tr>
+ *   <tr><td>{@link #replace}</td><td>on one connection to the key's primary, in one round
+ *       trip: {@code INFO replication} (unless {@code replicaWait} is zero) and the script {@code
+ *       REPLACE} on {@code oidcs:{K}:s}: {@code GET}, compare the version (and that it is live),
+ *       {@code SET <record> PXAT <expiresAt>}, return the old indexes; then, when the primary has
+ *       replicas, {@code WAIT 1 <ms>}. Then {@code ZREM oidcs:{I}:i K} for each index the entry
+ *       left and {@code INDEX_ADD} for each it has</td></tr>
  *   <tr><td>{@link #delete}</td><td>the script {@code DELETE} on {@code oidcs:{K}:s}: {@code GET}
  *       and {@code DEL}, returning the old expiry and indexes; then {@code ZREM oidcs:{I}:i K}
  *       per index</td></tr>
@@ -95,6 +96,11 @@ import redis.clients.jedis.params.SetParams;
  *       commands (in Cluster they are in other slots). A member may outlive its entry or point at
  *       an entry that left the index until its score passes; {@link #findKeys} therefore checks
  *       every candidate against the entry itself.
+ *   <li><b>{@code WAIT} on the writer's connection.</b> Redis replicates asynchronously, so a
+ *       failover can lose an acknowledged write; for a renewal that would leave only the
+ *       provider's already rotated refresh token. {@code WAIT} counts only the writes of the
+ *       connection that sends it, so the replace and its {@code WAIT} share one borrowed
+ *       connection (a Cluster key's slot connection). A timeout is a WARN, never a failure.
  *   <li><b>Expiry twice.</b> Redis drops an entry at its {@code PXAT}; the store also compares
  *       {@code expiresAt} with its own clock, so an entry is absent from its {@code expiresAt} on,
  *       to the nanosecond, whatever the server's clock says.
@@ -150,8 +156,7 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
   private final String prefix;
   private final Clock clock;
   private final String topology;
-  private final Duration replicaWait;
-  private final boolean replicasSeen;
+  private final ReplicatedWrite replicatedWrite;
   private final SecureRandom ownerRandom = new SecureRandom();
 
   private RedisSessionStore(Builder b, UnifiedJedis redis, boolean ownsClient) {
@@ -160,9 +165,9 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
     this.prefix = b.keyPrefix != null ? b.keyPrefix : DEFAULT_KEY_PREFIX;
     this.clock = b.clock != null ? b.clock : Clock.systemUTC();
     this.topology = b.topology != null ? b.topology : redis.getClass().getSimpleName();
-    this.replicaWait = b.replicaWait != null ? b.replicaWait : DEFAULT_REPLICA_WAIT;
+    Duration replicaWait = b.replicaWait != null ? b.replicaWait : DEFAULT_REPLICA_WAIT;
+    this.replicatedWrite = new ReplicatedWrite(redis, replicaWait);
     ServerChecks.checkEvictionPolicy(redis);
-    this.replicasSeen = !replicaWait.isZero() && ServerChecks.seesReplicas(redis);
   }
 
   /**
@@ -233,12 +238,14 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
             EntryRecord.encode(entry),
             Long.toString(EntryRecord.expireAtMillis(entry.expiresAt())),
             EntryRecord.expiresAt(clock.instant()));
-    Object old = call("replace", () -> redis.eval(REPLACE, List.of(entryKey(entry.key())), args));
+    // The compare-and-set and its WAIT 1 share one connection: WAIT counts only the writes of the
+    // connection that sends it.
+    Object old =
+        call(
+            "replace",
+            () -> replicatedWrite.eval(REPLACE, entryKey(entry.key()), args, entry.key()));
     if (old == null) {
       return false;
-    }
-    if (replicasSeen) {
-      awaitReplica(entry.key());
     }
     Set<String> kept = new HashSet<>();
     entry.indexKeys().forEach(index -> kept.add(index.value()));
@@ -355,27 +362,6 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
     call("index", () -> redis.eval(INDEX_ADD, List.of(indexKey(index.value())), args));
   }
 
-  /**
-   * Redis replicates asynchronously, so a failover can lose an acknowledged write; for a renewal
-   * that would leave only the provider's already rotated refresh token. {@code WAIT 1} narrows
-   * that window. A timeout or failure here is a warning, never a failed replace: the write is on
-   * the primary.
-   */
-  private void awaitReplica(StoreKey key) {
-    try {
-      long acknowledged = redis.waitReplicas(entryKey(key), 1, Math.max(1, replicaWait.toMillis()));
-      if (acknowledged < 1) {
-        log.warn(
-            "replace of {} was not acknowledged by a replica within {}; a failover now could lose"
-                + " it",
-            key,
-            replicaWait);
-      }
-    } catch (JedisException e) {
-      log.warn("WAIT after the replace of {} failed ({})", key, e.getClass().getSimpleName());
-    }
-  }
-
   private static <T> T call(String operation, Supplier<T> command) {
     try {
       return command.get();
@@ -438,10 +424,13 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
     }
 
     /**
-     * How long a successful {@link #replace} waits ({@code WAIT 1 <ms>}) for one replica to
-     * acknowledge it, when the primary had connected replicas at start (standalone and Sentinel;
-     * not Cluster). A timeout is logged at WARN, never a failure. {@link Duration#ZERO} turns it
-     * off. Default {@link RedisSessionStore#DEFAULT_REPLICA_WAIT}; at most 10 seconds.
+     * How long a successful {@link #replace} waits ({@code WAIT 1 <ms>}, on the connection that
+     * wrote) for one replica to acknowledge it, when the key's primary has connected replicas
+     * (standalone, Sentinel and each Cluster primary; asked with {@code INFO replication} in the
+     * replace's round trip, so replicas attached at any time are used). The replace keeps its
+     * pooled connection while it waits. A timeout is logged at WARN, never a failure. {@link
+     * Duration#ZERO} turns it off. Default {@link RedisSessionStore#DEFAULT_REPLICA_WAIT}; at most
+     * 10 seconds.
      */
     public Builder replicaWait(Duration value) {
       Objects.requireNonNull(value, "replicaWait");

@@ -15,8 +15,9 @@ import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * What the store asks the server about itself: the eviction policy at start and whether a primary
- * has replicas. Never fails: what cannot be read is logged (or answered "no") and the store starts
- * anyway. Lines go to {@link RedisSessionStore}'s logger, where operators look for the store.
+ * has replicas (read from its {@code INFO replication}). Never fails: what cannot be read is logged
+ * (or answered "no") and the store starts anyway. Lines go to {@link RedisSessionStore}'s logger,
+ * where operators look for the store.
  */
 final class ServerChecks {
 
@@ -24,17 +25,16 @@ final class ServerChecks {
 
   private ServerChecks() {}
 
-  /** Whether the primary reports connected replicas ({@code INFO replication}); not for Cluster. */
-  static boolean seesReplicas(UnifiedJedis redis) {
-    if (redis instanceof RedisClusterClient) {
-      return false; // keyless INFO has no single primary to ask in a cluster; see the class doc
-    }
-    try {
-      String info = redis.info("replication");
-      return info.lines().anyMatch(l -> l.startsWith("connected_slaves:") && !l.endsWith(":0"));
-    } catch (JedisException e) {
-      return false;
-    }
+  /**
+   * Whether an {@code INFO replication} reply lists connected replicas ({@code connected_slaves}
+   * above 0). {@link ReplicatedWrite} asks the primary with every replace, so replicas attached
+   * after the start are seen.
+   */
+  static boolean hasConnectedReplicas(String infoReplication) {
+    return infoReplication
+        .lines()
+        .map(String::strip)
+        .anyMatch(l -> l.startsWith("connected_slaves:") && !l.equals("connected_slaves:0"));
   }
 
   /**

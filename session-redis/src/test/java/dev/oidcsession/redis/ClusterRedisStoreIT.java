@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import redis.clients.jedis.Jedis;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
 /**
@@ -44,6 +45,47 @@ class ClusterRedisStoreIT extends RedisStoreContract {
       store.insert(entry(key, 1, now().plusSeconds(60), randomIndex()));
       assertThat(store.find(key)).isPresent();
       assertThat(store.tryLease(key, Duration.ofSeconds(5))).isPresent();
+    }
+  }
+
+  @Test
+  void replace_onAPrimaryWithAReplica_waitsOnThatPrimarysConnectionOnly() {
+    RedisSessionStore store = redis.store();
+    RedisProcesses.Node first = redis.clusterNodes().get(0); // slots 0 to 5460
+    redis.addClusterReplica(first);
+    StoreKey onFirst = keyWhoseSlot(store, true);
+    StoreKey elsewhere = keyWhoseSlot(store, false);
+    store.insert(entry(onFirst, 1, now().plusSeconds(60)));
+    store.insert(entry(elsewhere, 1, now().plusSeconds(60)));
+    for (RedisProcesses.Node node : redis.clusterNodes()) {
+      try (Jedis admin = redis.admin(node)) {
+        admin.configResetStat();
+      }
+    }
+
+    assertThat(store.replace(entry(onFirst, 2, now().plusSeconds(60)), 1)).isTrue();
+    assertThat(store.replace(entry(elsewhere, 2, now().plusSeconds(60)), 1)).isTrue();
+
+    List<String> stats = new ArrayList<>();
+    for (RedisProcesses.Node node : redis.clusterNodes()) {
+      try (Jedis admin = redis.admin(node)) {
+        stats.add(admin.info("commandstats"));
+      }
+    }
+    assertThat(stats.get(0)).contains("cmdstat_eval:calls=1,").contains("cmdstat_wait:calls=1,");
+    assertThat(String.join("", stats.subList(1, 3)))
+        .contains("cmdstat_eval:calls=1,")
+        .doesNotContain("cmdstat_wait");
+  }
+
+  /** A random key whose entry lives on the first master ({@code onFirst}) or on another one. */
+  private static StoreKey keyWhoseSlot(RedisSessionStore store, boolean onFirst) {
+    while (true) {
+      StoreKey key = randomKey();
+      int slot = JedisClusterCRC16.getSlot(store.entryKey(key));
+      if ((slot < SLOTS / redis.clusterNodes().size()) == onFirst) {
+        return key;
+      }
     }
   }
 }

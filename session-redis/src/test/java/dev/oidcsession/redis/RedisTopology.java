@@ -15,6 +15,7 @@ import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
  * Real {@code redis-server} processes in one topology for one test class, started once before the
@@ -25,8 +26,8 @@ import redis.clients.jedis.Jedis;
  * ... redis.store().insert(entry) ...
  * }</pre>
  *
- * <p>{@link #store()} is a {@link RedisSessionStore} made from {@link #config()}, built on first use
- * and closed with the processes; {@link #closeAfterAll} does the same for stores a test builds
+ * <p>{@link #store()} is a {@link RedisSessionStore} made from {@link #config()}, built on first
+ * use and closed with the processes; {@link #closeAfterAll} does the same for stores a test builds
  * itself. Processes come from {@link RedisProcesses}; {@link #processes()} starts more nodes that
  * live as long as the class. Not for concurrent use by several classes.
  */
@@ -75,7 +76,7 @@ public final class RedisTopology implements BeforeAllCallback, AfterAllCallback 
     return new RedisTopology(Kind.TLS, List.of());
   }
 
-  /** A master, a replica in sync and two sentinels (quorum 1), reached with {@code redis-sentinel://}. */
+  /** A master, a replica in sync and two sentinels (quorum 1), via {@code redis-sentinel://}. */
   public static RedisTopology sentinel() {
     return new RedisTopology(Kind.SENTINEL, List.of());
   }
@@ -200,7 +201,7 @@ public final class RedisTopology implements BeforeAllCallback, AfterAllCallback 
     return certificates;
   }
 
-  /** A plain connection to {@code port} on the loopback (not for TLS ports); the caller closes it. */
+  /** A plain connection to {@code port} on the loopback (not TLS); the caller closes it. */
   public Jedis admin(int port) {
     Jedis jedis = new Jedis("127.0.0.1", port);
     if (password != null) {
@@ -238,6 +239,35 @@ public final class RedisTopology implements BeforeAllCallback, AfterAllCallback 
     return added;
   }
 
+  /**
+   * Starts a new Cluster node replicating {@code master} (one of {@link #clusterNodes()}) and
+   * returns it once its link is up and the master counts it; it stops with this topology.
+   */
+  public RedisProcesses.Node addClusterReplica(RedisProcesses.Node master) {
+    RedisProcesses.Node added = processes.clusterNode();
+    String masterId;
+    try (Jedis m = admin(master); Jedis a = admin(added)) {
+      masterId = m.clusterMyId();
+      a.clusterMeet("127.0.0.1", master.port);
+      await("node " + added.port + " replicates " + master.port)
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(50))
+          .ignoreException(JedisDataException.class) // ERR Unknown node while gossip spreads
+          .until(() -> "OK".equals(a.clusterReplicate(masterId)));
+    }
+    await("replica on port " + added.port + " in sync")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(20))
+        .until(
+            () -> {
+              try (Jedis r = admin(added); Jedis p = admin(master)) {
+                return r.info("replication").contains("master_link_status:up")
+                    && p.info("replication").contains("port=" + added.port + ",state=online");
+              }
+            });
+    return added;
+  }
+
   private void startTls() {
     try {
       Path dir = Files.createDirectory(processes.root().resolve("certs"));
@@ -257,7 +287,8 @@ public final class RedisTopology implements BeforeAllCallback, AfterAllCallback 
     replica = processes.server("--replicaof", "127.0.0.1", Integer.toString(primary.port));
     sentinels =
         List.of(
-            processes.sentinel(MASTER, primary.port, 1), processes.sentinel(MASTER, primary.port, 1));
+            processes.sentinel(MASTER, primary.port, 1),
+            processes.sentinel(MASTER, primary.port, 1));
     await("replica in sync and known to every sentinel")
         .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(100))
