@@ -205,27 +205,26 @@ public final class SessionManager implements AutoCloseable {
     Supplier<SecretKey> key = handle::encryptionKey;
     Instant now = now();
     SessionState state = policy.assess(session, now);
-    switch (state) {
-      case EXPIRED:
-      case IDLE:
-        endStored(session, state == SessionState.EXPIRED ? EndReason.EXPIRED : EndReason.IDLE);
-        return Optional.empty();
-      case RENEWAL_REQUIRED:
-        return awaitRenewal(renewalFor(session, key.get()), session);
-      case RENEWAL_DUE:
+    Optional<Session> served = switch (state) {
+      case EXPIRED, IDLE -> {
+        endStored(session, state.endReason().orElseThrow());
+        yield Optional.empty();
+      }
+      case RENEW_AND_WAIT -> awaitRenewal(renewalFor(session, key.get()), session);
+      case RENEW_IN_BACKGROUND -> {
         CompletableFuture<Optional<Session>> renewal = renewalFor(session, key.get());
         if (awaitDueRenewal) {
-          return awaitRenewal(renewal, session);
+          yield awaitRenewal(renewal, session);
         }
         if (renewal != null && renewal.isDone() && !renewal.isCompletedExceptionally()) {
-          return renewal.join(); // the executor ran it inline
+          yield renewal.join(); // the executor ran it inline
         }
-        return Optional.of(markSeen(session, key, now));
-      case VALID:
-        return Optional.of(markSeen(session, key, now));
-      default:
-        throw new AssertionError(state);
-    }
+        yield Optional.of(session);
+      }
+      case VALID -> Optional.of(session);
+    };
+    // One write path: every request served, waiting or not, counts as seen for the idle timeout.
+    return served.map(s -> markSeen(s, key, now));
   }
 
   /**

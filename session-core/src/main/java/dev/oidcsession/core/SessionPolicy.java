@@ -155,8 +155,8 @@ public final class SessionPolicy {
     }
     Duration accessLeft = Duration.between(now, session.accessTokenExpiresAt());
     return accessLeft.compareTo(minTokenTtl) < 0
-        ? SessionState.RENEWAL_REQUIRED
-        : SessionState.RENEWAL_DUE;
+        ? SessionState.RENEW_AND_WAIT
+        : SessionState.RENEW_IN_BACKGROUND;
   }
 
   /**

@@ -153,6 +153,46 @@ class SessionManagerTest {
     }
   }
 
+  /** A request that waits for a renewal is a request: it counts as seen for the idle timeout. */
+  @Nested
+  class SeenWhileWaiting {
+
+    // Longer than the session (1 h), so only the mark is under test, not the idle end.
+    final SessionPolicy idle = SessionPolicy.builder().idleTimeout(Duration.ofHours(2)).build();
+
+    @Test
+    void idleMark_requestWaitsForARequiredRenewal_movesLastSeenAt() {
+      SessionManager manager = manager(Mode.DIRECT, idle);
+      CreatedSession created = login(manager);
+      clock.set(created.session().accessTokenExpiresAt().minusSeconds(29));
+      Session served = manager.resolve(created.handle().cookieValue()).orElseThrow();
+      assertThat(served.tokens()).isNotEqualTo(created.session().tokens());
+      assertThat(served.lastSeenAt()).isEqualTo(clock.instant());
+      assertThat(manager.resolve(created.handle().cookieValue()).orElseThrow().lastSeenAt())
+          .isEqualTo(clock.instant());
+    }
+
+    @Test
+    void idleMark_resolveAndRenewWaitsForADueRenewal_movesLastSeenAt() {
+      SessionManager manager = manager(Mode.DIRECT, idle);
+      CreatedSession created = login(manager);
+      clock.set(created.session().renewAt());
+      Session served = manager.resolveAndRenew(created.handle().cookieValue()).orElseThrow();
+      assertThat(served.tokens()).isNotEqualTo(created.session().tokens());
+      assertThat(served.lastSeenAt()).isEqualTo(clock.instant());
+    }
+
+    @Test
+    void idleMark_dueRenewalRunInlineByADirectExecutor_movesLastSeenAt() {
+      SessionManager manager = manager(Mode.DIRECT, idle);
+      CreatedSession created = login(manager);
+      clock.set(created.session().renewAt());
+      Session served = manager.resolve(created.handle().cookieValue()).orElseThrow();
+      assertThat(served.tokens()).isNotEqualTo(created.session().tokens());
+      assertThat(served.lastSeenAt()).isEqualTo(clock.instant());
+    }
+  }
+
   @Nested
   class Renewal {
 
