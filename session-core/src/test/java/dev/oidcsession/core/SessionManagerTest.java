@@ -452,8 +452,7 @@ class SessionManagerTest {
       TokenSet winner = TestTokens.tokens("alice", T0.plusSeconds(1), HOUR, DAY);
       renewer.behaviour = current -> {
         Session s = created.session();
-        Session other = new Session(s.key(), winner, s.createdAt(), clock.instant(), s.lastSeenAt(),
-            s.expiresAt(), s.expiresAt(), 2, s.attributes());
+        Session other = s.renewed(winner, clock.instant(), s.expiresAt(), s.expiresAt());
         store.replace(new StoredEntry(s.key(),
             SessionCodec.encode(other, created.handle().encryptionKey()), 2, s.expiresAt(),
             store.find(s.key()).orElseThrow().indexKeys()), 1);
