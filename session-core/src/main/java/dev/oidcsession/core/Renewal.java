@@ -3,8 +3,6 @@ package dev.oidcsession.core;
 import dev.oidcsession.core.RenewalOutcome.Ended;
 import dev.oidcsession.core.RenewalOutcome.Kept;
 import dev.oidcsession.core.RenewalOutcome.Renewed;
-import dev.oidcsession.core.internal.Backoff;
-import dev.oidcsession.core.internal.RenewalSpread;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,7 +1,5 @@
 package dev.oidcsession.core;
 
-import dev.oidcsession.core.internal.Backoff;
-import dev.oidcsession.core.internal.RenewalSpread;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;

@@ -87,10 +87,10 @@ class SessionPolicyTest {
     }
 
     @Test
-    void expiresAt_clockSkew_movesTokenExpiriesEarlierButNotMaxLifetime() {
+    void expiresAt_tokenExpirySkew_movesTokenExpiriesEarlierButNotMaxLifetime() {
       SessionPolicy skewed =
           SessionPolicy.builder()
-              .clockSkew(Duration.ofSeconds(30))
+              .tokenExpirySkew(Duration.ofSeconds(30))
               .maxLifetime(Duration.ofHours(1))
               .build();
       assertThat(skewed.expiresAt(tokens(Duration.ofMinutes(10), Duration.ofHours(2)), T0))
@@ -256,12 +256,12 @@ class SessionPolicyTest {
     }
 
     @Test
-    void clockSkew_bothSidesOfTheMaximum() {
-      assertThat(SessionPolicy.builder().clockSkew(Duration.ofMinutes(5)).build().clockSkew())
+    void tokenExpirySkew_bothSidesOfTheMaximum() {
+      assertThat(SessionPolicy.builder().tokenExpirySkew(Duration.ofMinutes(5)).build().tokenExpirySkew())
           .isEqualTo(Duration.ofMinutes(5));
-      assertThatThrownBy(() -> SessionPolicy.builder().clockSkew(Duration.ofSeconds(301)))
+      assertThatThrownBy(() -> SessionPolicy.builder().tokenExpirySkew(Duration.ofSeconds(301)))
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessage("clockSkew must be at most PT5M, but was PT5M1S");
+          .hasMessage("tokenExpirySkew must be at most PT5M, but was PT5M1S");
     }
 
     @Test
