@@ -1,5 +1,8 @@
 package dev.oidcsession.core;
 
+import static dev.oidcsession.core.internal.Settings.between;
+import static dev.oidcsession.core.internal.Settings.once;
+
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
@@ -292,53 +295,50 @@ public final class SessionManager implements AutoCloseable {
      * (a few MB with 1 KB tokens).
      */
     public Builder decodedCacheSize(int value) {
-      if (value < 0 || value > DecodedSessions.MAX_ENTRIES) {
-        throw new IllegalArgumentException("decodedCacheSize must be between 0 and "
-            + DecodedSessions.MAX_ENTRIES + ", but was " + value);
-      }
-      decodedCacheSize = set(decodedCacheSize, value, "decodedCacheSize");
+      once(decodedCacheSize, "decodedCacheSize");
+      decodedCacheSize = between(value, 0, DecodedSessions.MAX_ENTRIES, "decodedCacheSize");
       return this;
     }
 
     /** Where sessions live. Default: an {@link InMemorySessionStore} on {@link #clock}. */
     public Builder store(SessionStore value) {
-      store = set(store, value, "store");
+      store = once(store, value, "store");
       return this;
     }
 
     /** Renews tokens with the provider. Required. */
     public Builder renewer(TokenRenewer value) {
-      renewer = set(renewer, value, "renewer");
+      renewer = once(renewer, value, "renewer");
       return this;
     }
 
     /** The lifecycle rules. Default: {@link SessionPolicy#defaults()}. */
     public Builder policy(SessionPolicy value) {
-      policy = set(policy, value, "policy");
+      policy = once(policy, value, "policy");
       return this;
     }
 
     /** Wall time for every expiry and renewal time. Default: {@link Clock#systemUTC()}. */
     public Builder clock(Clock value) {
-      clock = set(clock, value, "clock");
+      clock = once(clock, value, "clock");
       return this;
     }
 
     /** Randomness for renewal jitter and backoff (not for secrets). Default: L64X128MixRandom. */
     public Builder random(RandomGenerator value) {
-      random = set(random, value, "random");
+      random = once(random, value, "random");
       return this;
     }
 
     /** Randomness for session handles. Default: a new {@link SecureRandom}. */
     public Builder secureRandom(SecureRandom value) {
-      secureRandom = set(secureRandom, value, "secureRandom");
+      secureRandom = once(secureRandom, value, "secureRandom");
       return this;
     }
 
     /** Hears session events. Default: {@link SessionListener#NONE}. */
     public Builder listener(SessionListener value) {
-      listener = set(listener, value, "listener");
+      listener = once(listener, value, "listener");
       return this;
     }
 
@@ -347,7 +347,7 @@ public final class SessionManager implements AutoCloseable {
      * Default: 4 daemon threads named {@code oidc-session-renewal-N}, stopped by {@link #close()}.
      */
     public Builder executor(ScheduledExecutorService value) {
-      executor = set(executor, value, "executor");
+      executor = once(executor, value, "executor");
       return this;
     }
 
@@ -358,11 +358,12 @@ public final class SessionManager implements AutoCloseable {
      */
     public Builder indexSecret(byte[] value) {
       Objects.requireNonNull(value, "indexSecret");
+      once(indexSecret == null ? null : "(a secret, not shown)", "indexSecret");
       if (value.length < 32) {
         throw new IllegalArgumentException(
             "indexSecret must be at least 32 bytes, but was " + value.length + " bytes");
       }
-      indexSecret = set(indexSecret, value.clone(), "indexSecret");
+      indexSecret = value.clone();
       return this;
     }
 
@@ -376,14 +377,6 @@ public final class SessionManager implements AutoCloseable {
         throw new IllegalStateException("renewer must be set, but was not");
       }
       return new SessionManager(this);
-    }
-
-    private static <T> T set(T current, T value, String name) {
-      Objects.requireNonNull(value, name);
-      if (current != null) {
-        throw new IllegalStateException(name + " was already set");
-      }
-      return value;
     }
   }
 }

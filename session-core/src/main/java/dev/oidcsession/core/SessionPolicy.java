@@ -1,5 +1,10 @@
 package dev.oidcsession.core;
 
+import static dev.oidcsession.core.internal.Settings.atMost;
+import static dev.oidcsession.core.internal.Settings.notNegative;
+import static dev.oidcsession.core.internal.Settings.once;
+import static dev.oidcsession.core.internal.Settings.positive;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -348,12 +353,8 @@ public final class SessionPolicy {
      */
     public Builder tokenExpirySkew(Duration value) {
       once(tokenExpirySkew, "tokenExpirySkew");
-      notNegative(value, "tokenExpirySkew");
-      if (value.compareTo(MAX_TOKEN_EXPIRY_SKEW) > 0) {
-        throw new IllegalArgumentException(
-            "tokenExpirySkew must be at most " + MAX_TOKEN_EXPIRY_SKEW + ", but was " + value);
-      }
-      tokenExpirySkew = value;
+      tokenExpirySkew = atMost(
+          notNegative(value, "tokenExpirySkew"), MAX_TOKEN_EXPIRY_SKEW, "tokenExpirySkew");
       return this;
     }
 
@@ -432,28 +433,6 @@ public final class SessionPolicy {
                 + idleTimeout);
       }
       return new SessionPolicy(this);
-    }
-
-    private static void once(Object current, String name) {
-      if (current != null) {
-        throw new IllegalStateException(name + " was already set to " + current);
-      }
-    }
-
-    private static Duration positive(Duration value, String name) {
-      Objects.requireNonNull(value, name);
-      if (value.isNegative() || value.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, but was " + value);
-      }
-      return value;
-    }
-
-    private static Duration notNegative(Duration value, String name) {
-      Objects.requireNonNull(value, name);
-      if (value.isNegative()) {
-        throw new IllegalArgumentException(name + " must be zero or positive, but was " + value);
-      }
-      return value;
     }
   }
 }

@@ -620,7 +620,27 @@ class SessionManagerTest {
           .hasMessage("renewer must be set, but was not");
       assertThatThrownBy(() -> SessionManager.builder().clock(clock).clock(clock))
           .isInstanceOf(IllegalStateException.class)
-          .hasMessage("clock was already set");
+          .hasMessage("clock was already set to " + clock);
+    }
+
+    @Test
+    void builder_indexSecretSetTwice_isIllegalStateWithoutTheSecret() {
+      assertThatThrownBy(() -> SessionManager.builder().indexSecret(new byte[32])
+              .indexSecret(new byte[32]))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage("indexSecret was already set to (a secret, not shown)");
+    }
+
+    @Test
+    void builder_decodedCacheSize_bothSidesOfEachBound() {
+      assertThat(SessionManager.builder().decodedCacheSize(0)).isNotNull();
+      assertThat(SessionManager.builder().decodedCacheSize(1_000_000)).isNotNull();
+      assertThatThrownBy(() -> SessionManager.builder().decodedCacheSize(-1))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("decodedCacheSize must be between 0 and 1000000, but was -1");
+      assertThatThrownBy(() -> SessionManager.builder().decodedCacheSize(1_000_001))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("decodedCacheSize must be between 0 and 1000000, but was 1000001");
     }
   }
 
