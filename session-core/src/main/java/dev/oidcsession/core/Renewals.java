@@ -2,6 +2,7 @@ package dev.oidcsession.core;
 
 import dev.oidcsession.core.RenewalOutcome.Kept;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -81,6 +82,11 @@ final class Renewals {
       Thread.currentThread().interrupt();
       return new Kept(seen);
     }
+  }
+
+  /** Where the renewal of {@code key} is, when one is registered (for diagnostics and tests). */
+  Optional<Renewal.Phase> phase(StoreKey key) {
+    return Optional.ofNullable(registry.get(key)).map(Renewal::phase);
   }
 
   /** Forgets the renewal of an ended session. */
