@@ -1,9 +1,6 @@
 package dev.oidcsession.servlet;
 
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.RSAKey;
 import dev.oidcsession.core.SessionListener;
 import dev.oidcsession.core.SessionPolicy;
 import dev.oidcsession.core.SessionStore;
@@ -25,7 +22,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import okhttp3.OkHttpClient;
 
@@ -89,11 +85,10 @@ public final class OidcSessionConfig {
   private OidcSessionConfig(Builder builder) {
     this.b = builder.copy();
     this.scopes = b.scopes != null ? b.scopes : DEFAULT_SCOPES;
-    this.clientAuthMethod = b.clientAuthMethod != null ? b.clientAuthMethod
-        : b.clientKey != null ? ClientAuthMethod.PRIVATE_KEY_JWT
-        : b.clientSecret != null ? ClientAuthMethod.CLIENT_SECRET_BASIC : ClientAuthMethod.NONE;
+    this.clientAuthMethod =
+        ProviderAccess.method(b.clientAuthMethod, b.clientSecret != null, b.clientKey != null);
     this.policy = b.policy != null ? b.policy : b.policyFromSources();
-    this.httpClient = wrap(b.httpClient, policy.renewalLease());
+    this.httpClient = ProviderAccess.httpClient(b.httpClient, policy.renewalLease());
     Map<String, String> parameters = new LinkedHashMap<>();
     if (b.prompt != null) {
       parameters.put("prompt", b.prompt);
@@ -108,33 +103,6 @@ public final class OidcSessionConfig {
       parameters.put("resource", b.resource);
     }
     this.authorizationParameters = Collections.unmodifiableMap(parameters);
-  }
-
-  /**
-   * The caller's client (or the library's default) with the renewal rules applied: no silent
-   * retries (a re-sent refresh would spend a rotating refresh token twice), no redirects (a token
-   * request must not carry credentials elsewhere), and a call timeout shorter than the renewal
-   * lease, so a renewal ends before another node may take the lease over.
-   */
-  private static OkHttpClient wrap(OkHttpClient given, Duration lease) {
-    OkHttpClient base = given != null ? given : OidcClient.defaultHttpClient();
-    Duration timeout;
-    if (given != null && given.callTimeoutMillis() > 0) {
-      timeout = Duration.ofMillis(given.callTimeoutMillis());
-      if (timeout.compareTo(lease) >= 0) {
-        throw new IllegalStateException("httpClient callTimeout must be shorter than the policy's"
-            + " renewalLease (" + lease + "), but was " + timeout);
-      }
-    } else {
-      Duration half = lease.dividedBy(2);
-      timeout = DEFAULT_CALL_TIMEOUT.compareTo(half) < 0 ? DEFAULT_CALL_TIMEOUT : half;
-    }
-    return base.newBuilder()
-        .retryOnConnectionFailure(false)
-        .followRedirects(false)
-        .followSslRedirects(false)
-        .callTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-        .build();
   }
 
   /** A builder; {@code baseUrl}, {@code issuer} and {@code clientId} are required. */
@@ -168,29 +136,8 @@ public final class OidcSessionConfig {
         .scopes(scopes.toArray(String[]::new))
         .postLogoutRedirectUri(URI.create(b.baseUrl + loggedOutPath()))
         .clock(clock());
-    switch (clientAuthMethod) {
-      case CLIENT_SECRET_BASIC -> c.clientSecretBasic(b.clientSecret);
-      case CLIENT_SECRET_POST -> c.clientSecretPost(b.clientSecret);
-      case PRIVATE_KEY_JWT -> c.privateKeyJwt(keyWithId());
-      case NONE -> c.publicClient();
-    }
+    ProviderAccess.authenticate(c, clientAuthMethod, b.clientSecret, b.clientKey, b.clientKeyId);
     return c.build();
-  }
-
-  private JWK keyWithId() {
-    JWK key = b.clientKey;
-    String kid = b.clientKeyId != null ? b.clientKeyId : key.getKeyID();
-    try {
-      if (kid == null) {
-        kid = key.computeThumbprint().toString(); // RFC 7638
-      }
-      if (key instanceof RSAKey rsa) {
-        return new RSAKey.Builder(rsa).keyID(kid).build();
-      }
-      return new ECKey.Builder((ECKey) key).keyID(kid).build();
-    } catch (JOSEException e) {
-      throw new IllegalStateException("clientKey must allow an RFC 7638 thumbprint, but did not", e);
-    }
   }
 
   /** The app's external URL, without a trailing slash. */
@@ -674,33 +621,7 @@ public final class OidcSessionConfig {
         throw new IllegalStateException(
             "policy was set in code and SESSION_* settings were given: choose one");
       }
-      ClientAuthMethod method = clientAuthMethod;
-      boolean secretMethod = method == ClientAuthMethod.CLIENT_SECRET_BASIC
-          || method == ClientAuthMethod.CLIENT_SECRET_POST;
-      String name = method == null ? null : method.name().toLowerCase(Locale.ROOT);
-      if (method != null && !secretMethod && clientSecret != null) {
-        throw new IllegalStateException("clientSecret must not be set for " + name + ", but was");
-      }
-      if (method != null && method != ClientAuthMethod.PRIVATE_KEY_JWT && clientKey != null) {
-        throw new IllegalStateException("clientKey must not be set for " + name + ", but was");
-      }
-      if (secretMethod && clientSecret == null) {
-        throw new IllegalStateException(
-            "clientSecret (OIDC_CLIENT_SECRET) must be set for " + name + ", but was not");
-      }
-      if (method == ClientAuthMethod.PRIVATE_KEY_JWT && clientKey == null) {
-        throw new IllegalStateException(
-            "clientKey (OIDC_CLIENT_KEY_FILE) must be set for " + name + ", but was not");
-      }
-      if (clientKeyId != null && clientKey == null) {
-        throw new IllegalStateException("clientKeyId must come with a clientKey"
-            + " (OIDC_CLIENT_KEY_FILE), but was set alone");
-      }
-      if (clientKeyId != null && clientKey.getKeyID() != null
-          && !clientKeyId.equals(clientKey.getKeyID())) {
-        throw new IllegalStateException("clientKeyId must equal the kid of the clientKey ("
-            + clientKey.getKeyID() + "), but was " + clientKeyId);
-      }
+      ProviderAccess.checkAuthentication(clientAuthMethod, clientSecret, clientKey, clientKeyId);
       OidcSessionConfig config = new OidcSessionConfig(this);
       config.oidcClientConfig(); // the protocol client accepts it: nothing fails at start-up
       return config;
