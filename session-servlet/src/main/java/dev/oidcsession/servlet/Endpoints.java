@@ -46,6 +46,9 @@ final class Endpoints {
   /** How many logins may be pending in one browser at once (parallel tabs); older ones are dropped. */
   static final int MAX_PENDING_LOGINS = 3;
 
+  /** The authorization-response parameters we read (RFC 6749 §4.1.2, §4.1.2.1; RFC 9207). */
+  static final List<String> CALLBACK_PARAMETERS = List.of("state", "code", "iss", "error");
+
   private Endpoints() {}
 
   /** Routes {@code endpoint} (the path after the prefix), answering {@code 404}/{@code 405} itself. */
@@ -154,9 +157,23 @@ final class Endpoints {
   private static void callback(FilterRuntime rt, HttpServletRequest request,
       HttpServletResponse response) throws IOException {
     noStore(response);
+    // RFC 6749 §3.1: response parameters MUST NOT be included more than once.
+    for (String name : CALLBACK_PARAMETERS) {
+      String[] values = request.getParameterValues(name);
+      if (values != null && values.length > 1) {
+        badRequest(response, "the callback must carry " + name + " at most once (RFC 6749 §3.1),"
+            + " but had it " + values.length + " times");
+        return;
+      }
+    }
     String state = request.getParameter("state");
     if (state == null || state.isEmpty()) {
       badRequest(response, "the callback has no state parameter");
+      return;
+    }
+    String code = request.getParameter("code");
+    if (request.getParameter("error") == null && (code == null || code.isBlank())) {
+      badRequest(response, "the callback has no code parameter");
       return;
     }
     String cookieName = rt.pendingLogins().name(state);
@@ -190,6 +207,13 @@ final class Endpoints {
       created = rt.sessions().create(tokens);
     } catch (SessionStoreUnavailableException e) {
       unavailable(response, e);
+      return;
+    } catch (IllegalArgumentException e) {
+      // The ID token passed validation on the wall clock with skew, yet by the manager's clock the
+      // session would already be over: a provider or server clock is off. Not the user's fault.
+      log.warn("tokens from the login callback are already expired: {}", e.getMessage());
+      Responses.text(response, HttpServletResponse.SC_BAD_GATEWAY, "the identity provider issued"
+          + " tokens that have already expired by this server's clock; check the clocks of both");
       return;
     }
     rt.cookies().set(response, rt.cookies().sessionName(), created.handle().cookieValue(), -1);
