@@ -21,7 +21,9 @@ import java.util.function.Function;
 
 /**
  * OpenID Connect login, the session lifecycle and logout for any Jakarta Servlet 6 application,
- * as one filter. Map it to {@code /*}.
+ * as one filter. Map it to {@code /*} for the {@code REQUEST} and {@code ASYNC} dispatches, with
+ * async support on, so that a request the app dispatches with {@code AsyncContext.dispatch()}
+ * still shows the user.
  *
  * <p>Endpoints, under {@link OidcSessionConfig#pathPrefix()} (default {@code /oidc}):
  *

@@ -193,6 +193,15 @@ abstract class OidcSessionFilterContract {
     assertThat(callback.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/plain");
   }
 
+  @Test
+  void asyncDispatch_startAsyncThenDispatch_keepsThePrincipal() {
+    login("alice", "sid-async");
+    HttpResponse<String> page = browser.navigate("/async");
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).isEqualTo("path=/app/after-async user=alice auth=OIDC"
+        + " principal=OidcPrincipal name=Test User alice session=true");
+  }
+
   /** Starts a login and returns its {@code state}, URL-encoded. */
   private String startedState() {
     HttpResponse<String> start = browser.navigate("/oidc/login?return_to=/x");
