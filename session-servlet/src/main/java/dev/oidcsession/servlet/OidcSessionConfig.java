@@ -8,12 +8,10 @@ import dev.oidcsession.core.oidc.OidcClient;
 import dev.oidcsession.core.oidc.OidcClientConfig;
 import dev.oidcsession.core.oidc.OidcClientConfig.ClientAuthMethod;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -330,45 +328,21 @@ public final class OidcSessionConfig {
     /** The app's external URL: {@code http} or {@code https}, no query; required. */
     public Builder baseUrl(String value) {
       once(baseUrl, "baseUrl");
-      URI uri = uri(value, "baseUrl");
-      if (!"https".equalsIgnoreCase(uri.getScheme()) && !"http".equalsIgnoreCase(uri.getScheme())) {
-        throw new IllegalArgumentException("baseUrl must be an http or https URL, but was " + value);
-      }
-      if (uri.getHost() == null || uri.getQuery() != null || uri.getFragment() != null) {
-        throw new IllegalArgumentException(
-            "baseUrl must be an absolute URL with a host and no query or fragment, but was " + value);
-      }
-      // Normalized as browsers send Origin: lower-case scheme and host, no default port.
-      String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
-      int port = uri.getPort();
-      boolean defaultPort = port == -1 || ("https".equals(scheme) && port == 443)
-          || ("http".equals(scheme) && port == 80);
-      String path = uri.getRawPath() == null ? "" : uri.getRawPath();
-      if (path.endsWith("/")) {
-        path = path.substring(0, path.length() - 1);
-      }
-      baseUrl = URI.create(scheme + "://" + uri.getHost().toLowerCase(Locale.ROOT)
-          + (defaultPort ? "" : ":" + port) + path);
+      baseUrl = SettingRules.baseUrl(value);
       return this;
     }
 
     /** The provider's issuer identifier, an {@code https} URL (or {@code http} on loopback); required. */
     public Builder issuer(String value) {
       once(issuer, "issuer");
-      URI uri = uri(value, "issuer");
-      boolean loopback = "localhost".equals(uri.getHost()) || "127.0.0.1".equals(uri.getHost());
-      if (!"https".equals(uri.getScheme()) && !("http".equals(uri.getScheme()) && loopback)) {
-        throw new IllegalArgumentException(
-            "issuer must be an https URL (http only on localhost), but was " + value);
-      }
-      issuer = uri;
+      issuer = SettingRules.issuer(value);
       return this;
     }
 
     /** The client id; required. */
     public Builder clientId(String value) {
       once(clientId, "clientId");
-      clientId = notBlank(value, "clientId");
+      clientId = SettingRules.notBlank(value, "clientId");
       return this;
     }
 
@@ -387,11 +361,7 @@ public final class OidcSessionConfig {
     public Builder clientSecret(String value) {
       once(clientSecret, "clientSecret");
       exclusive(clientKey, "clientSecret", "clientKey");
-      Objects.requireNonNull(value, "clientSecret");
-      if (value.isBlank()) {
-        throw new IllegalArgumentException("clientSecret must be non-blank, but was blank");
-      }
-      clientSecret = value;
+      clientSecret = SettingRules.notBlank(value, "clientSecret");
       return this;
     }
 
@@ -431,16 +401,7 @@ public final class OidcSessionConfig {
     /** The scopes to request; {@code openid} is added when missing. */
     public Builder scopes(String... values) {
       once(scopes, "scopes");
-      List<String> list = new ArrayList<>();
-      for (String v : values) {
-        if (!v.isBlank() && !list.contains(v)) {
-          list.add(v);
-        }
-      }
-      if (!list.contains("openid")) {
-        list.add(0, "openid");
-      }
-      scopes = List.copyOf(list);
+      scopes = SettingRules.scopes(values);
       return this;
     }
 
@@ -458,17 +419,7 @@ public final class OidcSessionConfig {
     /** {@code acr_values} on every login (OIDC Core 3.1.2.1), in order of preference. */
     public Builder acrValues(String... values) {
       once(acrValues, "acrValues");
-      List<String> list = new ArrayList<>();
-      for (String v : values) {
-        if (!v.isBlank()) {
-          list.add(LoginParameters.token(v, "acrValues"));
-        }
-      }
-      if (list.isEmpty() || list.stream().anyMatch(v -> v.contains(" "))) {
-        throw new IllegalArgumentException("acrValues must be one or more single tokens, but was "
-            + List.of(values));
-      }
-      acrValues = List.copyOf(list);
+      acrValues = SettingRules.acrValues(values);
       return this;
     }
 
@@ -496,45 +447,28 @@ public final class OidcSessionConfig {
      */
     public Builder rolesClaim(String value) {
       once(rolesClaim, "rolesClaim");
-      Objects.requireNonNull(value, "rolesClaim");
-      if (!value.matches("[^.\\s]+(\\.[^.\\s]+)*")) {
-        throw new IllegalArgumentException("rolesClaim must be a claim name or a dotted path such"
-            + " as realm_access.roles, but was '" + value + "'");
-      }
-      rolesClaim = value;
+      rolesClaim = SettingRules.rolesClaim(value);
       return this;
     }
 
     /** Where the endpoints live: starts with {@code /}, does not end with one. Default {@code /oidc}. */
     public Builder pathPrefix(String value) {
       once(pathPrefix, "pathPrefix");
-      if (!value.matches("(/[A-Za-z0-9._~-]+)+")) {
-        throw new IllegalArgumentException(
-            "pathPrefix must be a path such as /oidc (no trailing slash), but was " + value);
-      }
-      pathPrefix = value;
+      pathPrefix = SettingRules.pathPrefix(value);
       return this;
     }
 
     /** Paths served without a session: {@code /x} exactly, or {@code /x/*} for a subtree. */
     public Builder publicPaths(String... values) {
       once(publicPaths, "publicPaths");
-      for (String v : values) {
-        if (!v.startsWith("/")) {
-          throw new IllegalArgumentException("publicPaths must start with /, but had " + v);
-        }
-      }
-      publicPaths = List.of(values);
+      publicPaths = SettingRules.publicPaths(values);
       return this;
     }
 
     /** Where logout ends when the provider has no end-session endpoint; a local path. */
     public Builder loggedOutPath(String value) {
       once(loggedOutPath, "loggedOutPath");
-      if (!ReturnPaths.isLocal(value)) {
-        throw new IllegalArgumentException("loggedOutPath must be a local path, but was " + value);
-      }
-      loggedOutPath = value;
+      loggedOutPath = SettingRules.loggedOutPath(value);
       return this;
     }
 
@@ -544,12 +478,7 @@ public final class OidcSessionConfig {
      */
     public Builder sessionSecret(byte[] value) {
       once(sessionSecret, "sessionSecret");
-      Objects.requireNonNull(value, "sessionSecret");
-      if (value.length < MIN_SECRET_BYTES) {
-        throw new IllegalArgumentException("sessionSecret must be at least " + MIN_SECRET_BYTES
-            + " bytes, but was " + value.length + " bytes");
-      }
-      sessionSecret = value.clone();
+      sessionSecret = SettingRules.sessionSecret(value);
       return this;
     }
 
@@ -657,27 +586,6 @@ public final class OidcSessionConfig {
     private static void requireSet(Object value, String name) {
       if (value == null) {
         throw new IllegalStateException(name + " must be set, but was not");
-      }
-    }
-
-    private static String notBlank(String value, String name) {
-      Objects.requireNonNull(value, name);
-      if (value.isBlank()) {
-        throw new IllegalArgumentException(name + " must be non-blank, but was blank");
-      }
-      return value;
-    }
-
-    private static URI uri(String value, String name) {
-      Objects.requireNonNull(value, name);
-      try {
-        URI uri = new URI(value.trim());
-        if (!uri.isAbsolute()) {
-          throw new IllegalArgumentException(name + " must be an absolute URL, but was " + value);
-        }
-        return uri;
-      } catch (URISyntaxException e) {
-        throw new IllegalArgumentException(name + " must be a URL, but was " + value);
       }
     }
   }

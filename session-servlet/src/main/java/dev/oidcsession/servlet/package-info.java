@@ -15,6 +15,7 @@
  * AuthenticatedRequest} is what the app's servlet receives; {@code Cookies}, {@code Responses},
  * {@code RequestRules} (cross-site, navigation, public paths), {@code ReturnPaths}, {@code
  * LoginParameters} and {@code PendingLoginCookies} are the rules they share; {@code
- * ConfigSources} and {@code ClientKeys} read configuration and key files.
+ * ConfigSources}, {@code SettingRules}, {@code ProviderAccess} (client authentication, HTTP
+ * client) and {@code ClientKeys} read and check the configuration and key files.
  */
 package dev.oidcsession.servlet;
