@@ -1,10 +1,7 @@
 package dev.oidcsession.core.oidc;
 
 import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.jwk.Curve;
-import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.openid.connect.sdk.op.OIDCProviderMetadata;
 import dev.oidcsession.core.TokenSecret;
 import java.net.URI;
@@ -64,24 +61,9 @@ public final class OidcClientConfig {
                   JWSAlgorithm.ES384,
                   JWSAlgorithm.ES512)));
 
-  /** How the client authenticates at the token and revocation endpoints. */
-  public enum ClientAuthMethod {
-    /** HTTP Basic with the client secret (RFC 6749 §2.3.1); the default for confidential clients. */
-    CLIENT_SECRET_BASIC,
-    /** The client secret in the form body (RFC 6749 §2.3.1). */
-    CLIENT_SECRET_POST,
-    /** A JWT signed with the client's private key (OIDC Core 9, RFC 7523). */
-    PRIVATE_KEY_JWT,
-    /** No client authentication: a public client, protected by PKCE only (RFC 7636). */
-    NONE
-  }
-
   private final URI issuer;
   private final String clientId;
-  private final ClientAuthMethod clientAuthMethod;
-  private final TokenSecret clientSecret;
-  private final JWK clientKey;
-  private final JWSAlgorithm clientKeyAlgorithm;
+  private final ClientAuthentication clientAuthentication;
   private final URI redirectUri;
   private final Set<String> scopes;
   private final Optional<URI> postLogoutRedirectUri;
@@ -97,10 +79,7 @@ public final class OidcClientConfig {
   private OidcClientConfig(Builder b) {
     this.issuer = b.issuer;
     this.clientId = b.clientId;
-    this.clientAuthMethod = b.clientAuthMethod;
-    this.clientSecret = b.clientSecret;
-    this.clientKey = b.clientKey;
-    this.clientKeyAlgorithm = b.clientKeyAlgorithm;
+    this.clientAuthentication = b.clientAuthentication;
     this.redirectUri = b.redirectUri;
     this.scopes = b.scopes != null ? b.scopes : Set.of("openid");
     this.postLogoutRedirectUri = Optional.ofNullable(b.postLogoutRedirectUri);
@@ -132,21 +111,17 @@ public final class OidcClientConfig {
     return clientId;
   }
 
-  /** How the client authenticates. */
-  public ClientAuthMethod clientAuthMethod() {
-    return clientAuthMethod;
+  /**
+   * How the client authenticates at the token and revocation endpoints, as its registered {@code
+   * token_endpoint_auth_method} name (OIDC Registration §2): {@code client_secret_basic}, {@code
+   * client_secret_post}, {@code private_key_jwt} or {@code none}.
+   */
+  public String clientAuthMethod() {
+    return clientAuthentication.method();
   }
 
-  Optional<TokenSecret> clientSecret() {
-    return Optional.ofNullable(clientSecret);
-  }
-
-  Optional<JWK> clientKey() {
-    return Optional.ofNullable(clientKey);
-  }
-
-  JWSAlgorithm clientKeyAlgorithm() {
-    return clientKeyAlgorithm;
+  ClientAuthentication clientAuthentication() {
+    return clientAuthentication;
   }
 
   /** The {@code redirect_uri} registered at the provider. */
@@ -211,8 +186,7 @@ public final class OidcClientConfig {
         + ", clientId="
         + clientId
         + ", auth="
-        + clientAuthMethod.name().toLowerCase(Locale.ROOT)
-        + (clientKey != null ? "(kid=" + clientKey.getKeyID() + ")" : "")
+        + clientAuthentication
         + ", redirectUri="
         + redirectUri
         + ", scopes="
@@ -234,10 +208,7 @@ public final class OidcClientConfig {
 
     private URI issuer;
     private String clientId;
-    private ClientAuthMethod clientAuthMethod;
-    private TokenSecret clientSecret;
-    private JWK clientKey;
-    private JWSAlgorithm clientKeyAlgorithm;
+    private ClientAuthentication clientAuthentication;
     private URI redirectUri;
     private Set<String> scopes;
     private URI postLogoutRedirectUri;
@@ -285,12 +256,12 @@ public final class OidcClientConfig {
 
     /** Authenticate with {@code client_secret_basic} (the usual choice for a confidential client). */
     public Builder clientSecretBasic(String secret) {
-      return secret(ClientAuthMethod.CLIENT_SECRET_BASIC, secret, "clientSecretBasic");
+      return secret(true, secret, "clientSecretBasic");
     }
 
     /** Authenticate with {@code client_secret_post}. */
     public Builder clientSecretPost(String secret) {
-      return secret(ClientAuthMethod.CLIENT_SECRET_POST, secret, "clientSecretPost");
+      return secret(false, secret, "clientSecretPost");
     }
 
     /**
@@ -298,41 +269,13 @@ public final class OidcClientConfig {
      * key on P-256, P-384 or P-521 (ES256/384/512), with its private part and a {@code kid}.
      */
     public Builder privateKeyJwt(JWK key) {
-      Objects.requireNonNull(key, "privateKeyJwt");
-      JWSAlgorithm alg;
-      if (key instanceof RSAKey rsa && rsa.isPrivate()) {
-        alg = JWSAlgorithm.RS256;
-      } else if (key instanceof ECKey ec && ec.isPrivate()) {
-        Curve curve = ec.getCurve();
-        if (Curve.P_256.equals(curve)) {
-          alg = JWSAlgorithm.ES256;
-        } else if (Curve.P_384.equals(curve)) {
-          alg = JWSAlgorithm.ES384;
-        } else if (Curve.P_521.equals(curve)) {
-          alg = JWSAlgorithm.ES512;
-        } else {
-          throw new IllegalArgumentException(
-              "privateKeyJwt must be an EC key on P-256, P-384 or P-521, but was on " + curve);
-        }
-      } else {
-        throw new IllegalArgumentException(
-            "privateKeyJwt must be a private RSA or EC key, but was a "
-                + (key.isPrivate() ? "private " : "public ")
-                + key.getKeyType()
-                + " key");
-      }
-      if (key.getKeyID() == null || key.getKeyID().isBlank()) {
-        throw new IllegalArgumentException("privateKeyJwt must carry a kid, but had none");
-      }
-      authMethod(ClientAuthMethod.PRIVATE_KEY_JWT);
-      clientKey = key;
-      clientKeyAlgorithm = alg;
+      authentication(ClientAuthentication.PrivateKeyJwt.of(key));
       return this;
     }
 
     /** A public client: no client authentication, PKCE only. */
     public Builder publicClient() {
-      authMethod(ClientAuthMethod.NONE);
+      authentication(new ClientAuthentication.None());
       return this;
     }
 
@@ -487,7 +430,7 @@ public final class OidcClientConfig {
       requireSet(issuer, "issuer");
       requireSet(clientId, "clientId");
       requireSet(redirectUri, "redirectUri");
-      requireSet(clientAuthMethod, "client authentication");
+      requireSet(clientAuthentication, "client authentication");
       if (providerMetadata != null
           && !providerMetadata.getIssuer().getValue().equals(issuer.toString())) {
         throw new IllegalStateException(
@@ -506,23 +449,25 @@ public final class OidcClientConfig {
       return new OidcClientConfig(this);
     }
 
-    private Builder secret(ClientAuthMethod method, String secret, String name) {
+    private Builder secret(boolean basic, String secret, String name) {
       Objects.requireNonNull(secret, name);
       if (secret.isBlank()) {
         throw new IllegalArgumentException(name + " must be non-blank, but was blank");
       }
-      authMethod(method);
-      clientSecret = TokenSecret.of(secret);
+      TokenSecret value = TokenSecret.of(secret);
+      authentication(
+          basic
+              ? new ClientAuthentication.SecretBasic(value)
+              : new ClientAuthentication.SecretPost(value));
       return this;
     }
 
-    private void authMethod(ClientAuthMethod method) {
-      if (clientAuthMethod != null) {
+    private void authentication(ClientAuthentication chosen) {
+      if (clientAuthentication != null) {
         throw new IllegalStateException(
-            "client authentication was already set to "
-                + clientAuthMethod.name().toLowerCase(Locale.ROOT));
+            "client authentication was already set to " + clientAuthentication.method());
       }
-      clientAuthMethod = method;
+      clientAuthentication = chosen;
     }
 
     private static Duration atLeast(String name, Duration value, Duration min) {

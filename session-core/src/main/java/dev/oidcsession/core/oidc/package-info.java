@@ -8,6 +8,6 @@
  * dev.oidcsession.core.oidc.OidcClient#create(OidcClientConfig)}. Every protocol message is built,
  * parsed and validated by nimbus's oauth2-oidc-sdk; every HTTP exchange goes through one {@link
  * okhttp3.OkHttpClient}. Nothing in this package prints a token, code, secret, state, nonce or PKCE
- * verifier. {@code dev.oidcsession.core.oidc.internal} is not API.
+ * verifier.
  */
 package dev.oidcsession.core.oidc;

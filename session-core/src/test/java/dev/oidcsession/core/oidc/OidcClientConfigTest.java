@@ -29,7 +29,7 @@ class OidcClientConfigTest {
   void build_minimalConfidentialClient_hasSafeDefaults() {
     OidcClientConfig config = minimal().clientSecretBasic("s3cret-value").build();
 
-    assertThat(config.clientAuthMethod()).isEqualTo(OidcClientConfig.ClientAuthMethod.CLIENT_SECRET_BASIC);
+    assertThat(config.clientAuthMethod()).isEqualTo("client_secret_basic");
     assertThat(config.scopes()).containsExactly("openid");
     assertThat(config.maxClockSkew()).isEqualTo(Duration.ofSeconds(60));
     assertThat(config.allowedSigningAlgorithms())
