@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  *       provider is unreachable.
  *   <li><b>ID tokens</b> (OIDC Core 3.1.3.7): signed with an allowed asymmetric algorithm by a
  *       provider key (never {@code none}, never HMAC); {@code iss}, {@code aud}, {@code azp} when
- *       several audiences or present, {@code exp}, {@code iat} within {@code maxClockSkew}, {@code
+ *       several audiences or present, {@code exp}, {@code iat} within {@code validationClockSkew}, {@code
  *       nonce}, and {@code at_hash} when present. A token without {@code kid} is accepted only when
  *       a single provider key fits.
  *   <li><b>Callback.</b> {@code state} compared in constant time; RFC 9207 {@code iss} checked
@@ -58,7 +58,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Time: our own rules (pending-login age, {@code expires_in}, logout-token {@code iat} and
  * replay window) use the configured {@link java.time.Clock}; nimbus's ID-token and logout-token
- * {@code exp}/{@code iat} checks read the wall clock, with {@code maxClockSkew}.
+ * {@code exp}/{@code iat} checks read the wall clock, with {@code validationClockSkew}.
  *
  * <p>Thread-safe. Blocking: methods that talk to the provider block for one HTTP exchange (plus a
  * discovery and a key fetch when not cached) and never retry. {@link #close()} releases the key
@@ -241,6 +241,26 @@ public final class OidcClient implements TokenRenewer, AutoCloseable {
   }
 
   /**
+   * Checks, without a user, that the token endpoint accepts this client's credentials: sends a
+   * refresh-token grant with a made-up token (RFC 6749 §6). A provider that accepts the client
+   * answers {@code invalid_grant} (the token is unknown); one that does not answers {@code
+   * invalid_client} or {@code unauthorized_client} (§5.2). Meant for start-up checks; blocks for one
+   * HTTP exchange (plus discovery when not cached), never retries.
+   *
+   * @return true if the credentials were accepted ({@code invalid_grant}), false if the answer does
+   *     not tell (another error code, such as {@code unsupported_grant_type} when the client may
+   *     not refresh)
+   * @throws OidcException {@link OidcException.Reason#CLIENT_MISCONFIGURED} with the error code if
+   *     the credentials were refused, or the client assertion cannot be signed, or the provider has
+   *     no token endpoint; {@link OidcException.Reason#PROVIDER_UNAVAILABLE} on I/O errors, 5xx and
+   *     429; {@link OidcException.Reason#INVALID_RESPONSE} for an unreadable answer or tokens
+   *     issued for the made-up token
+   */
+  public boolean checkClientCredentials() throws OidcException {
+    return refresh.checkClientCredentials();
+  }
+
+  /**
    * Revokes the refresh token of {@code tokens} (or its access token when it has none) at the
    * provider's revocation endpoint (RFC 7009).
    *
@@ -287,7 +307,7 @@ public final class OidcClient implements TokenRenewer, AutoCloseable {
   /**
    * Validates a back-channel logout token (OIDC Back-Channel Logout 1.0 §2.6): signature with a
    * provider key and an allowed algorithm, {@code iss}, {@code aud}, {@code iat} (not after now +
-   * {@code maxClockSkew}), {@code exp}, the {@code events} claim with the back-channel-logout
+   * {@code validationClockSkew}), {@code exp}, the {@code events} claim with the back-channel-logout
    * member, {@code sid} and/or {@code sub}, no {@code nonce}, and a {@code jti} not seen before
    * while the token is valid (remembered in this process until its {@code exp}).
    *

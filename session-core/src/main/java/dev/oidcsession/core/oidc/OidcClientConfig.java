@@ -28,10 +28,10 @@ import java.util.Set;
  */
 public final class OidcClientConfig {
 
-  /** Default {@link Builder#maxClockSkew}: 60 seconds. */
-  public static final Duration DEFAULT_MAX_CLOCK_SKEW = Duration.ofSeconds(60);
-  /** Largest {@link Builder#maxClockSkew}: 5 minutes. */
-  public static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(5);
+  /** Default {@link Builder#validationClockSkew}: 60 seconds. */
+  public static final Duration DEFAULT_VALIDATION_CLOCK_SKEW = Duration.ofSeconds(60);
+  /** Largest {@link Builder#validationClockSkew}: 5 minutes. */
+  public static final Duration MAX_VALIDATION_CLOCK_SKEW = Duration.ofMinutes(5);
   /** Default {@link Builder#jwksCacheTtl}: 5 minutes. */
   public static final Duration DEFAULT_JWKS_CACHE_TTL = Duration.ofMinutes(5);
   /** Default {@link Builder#jwksRefetchMinInterval}: 30 seconds. */
@@ -69,7 +69,7 @@ public final class OidcClientConfig {
   private final Optional<URI> postLogoutRedirectUri;
   private final Optional<OIDCProviderMetadata> providerMetadata;
   private final Set<JWSAlgorithm> allowedSigningAlgorithms;
-  private final Duration maxClockSkew;
+  private final Duration validationClockSkew;
   private final Duration jwksCacheTtl;
   private final Duration jwksRefetchMinInterval;
   private final Duration pendingLoginMaxAge;
@@ -86,7 +86,7 @@ public final class OidcClientConfig {
     this.providerMetadata = Optional.ofNullable(b.providerMetadata);
     this.allowedSigningAlgorithms =
         b.allowedSigningAlgorithms != null ? b.allowedSigningAlgorithms : DEFAULT_SIGNING_ALGORITHMS;
-    this.maxClockSkew = Objects.requireNonNullElse(b.maxClockSkew, DEFAULT_MAX_CLOCK_SKEW);
+    this.validationClockSkew = Objects.requireNonNullElse(b.validationClockSkew, DEFAULT_VALIDATION_CLOCK_SKEW);
     this.jwksCacheTtl = Objects.requireNonNullElse(b.jwksCacheTtl, DEFAULT_JWKS_CACHE_TTL);
     this.jwksRefetchMinInterval =
         Objects.requireNonNullElse(b.jwksRefetchMinInterval, DEFAULT_JWKS_REFETCH_MIN_INTERVAL);
@@ -149,9 +149,14 @@ public final class OidcClientConfig {
     return allowedSigningAlgorithms;
   }
 
-  /** Tolerance for {@code exp} and {@code iat} against our clock. */
-  public Duration maxClockSkew() {
-    return maxClockSkew;
+  /**
+   * The clock skew of token validation: how far the provider's clock may differ from ours when the
+   * {@code exp} and {@code iat} of ID tokens (OIDC Core 3.1.3.7) and logout tokens (Back-Channel
+   * Logout 1.0 §2.6) are checked, and how long past {@code exp} a logout {@code jti} is remembered.
+   * It is not the session's renewal skew ({@code SessionPolicy}).
+   */
+  public Duration validationClockSkew() {
+    return validationClockSkew;
   }
 
   /** How long fetched provider keys are used before they are fetched again. */
@@ -191,8 +196,8 @@ public final class OidcClientConfig {
         + redirectUri
         + ", scopes="
         + scopes
-        + ", maxClockSkew="
-        + maxClockSkew
+        + ", validationClockSkew="
+        + validationClockSkew
         + ", jwksCacheTtl="
         + jwksCacheTtl
         + ", jwksRefetchMinInterval="
@@ -214,7 +219,7 @@ public final class OidcClientConfig {
     private URI postLogoutRedirectUri;
     private OIDCProviderMetadata providerMetadata;
     private Set<JWSAlgorithm> allowedSigningAlgorithms;
-    private Duration maxClockSkew;
+    private Duration validationClockSkew;
     private Duration jwksCacheTtl;
     private Duration jwksRefetchMinInterval;
     private Duration pendingLoginMaxAge;
@@ -361,14 +366,17 @@ public final class OidcClientConfig {
       return this;
     }
 
-    /** Tolerance for {@code exp} and {@code iat}: 0 to 5 minutes. Default: 60 seconds. */
-    public Builder maxClockSkew(Duration value) {
-      Objects.requireNonNull(value, "maxClockSkew");
-      if (value.isNegative() || value.compareTo(MAX_CLOCK_SKEW) > 0) {
+    /**
+     * The clock skew of token validation (see {@link OidcClientConfig#validationClockSkew()}): 0
+     * to 5 minutes. Default: 60 seconds.
+     */
+    public Builder validationClockSkew(Duration value) {
+      Objects.requireNonNull(value, "validationClockSkew");
+      if (value.isNegative() || value.compareTo(MAX_VALIDATION_CLOCK_SKEW) > 0) {
         throw new IllegalArgumentException(
-            "maxClockSkew must be between PT0S and " + MAX_CLOCK_SKEW + ", but was " + value);
+            "validationClockSkew must be between PT0S and " + MAX_VALIDATION_CLOCK_SKEW + ", but was " + value);
       }
-      maxClockSkew = set(maxClockSkew, value, "maxClockSkew");
+      validationClockSkew = set(validationClockSkew, value, "validationClockSkew");
       return this;
     }
 

@@ -59,7 +59,7 @@ public class OidcException extends Exception {
    * @param errorCode the provider's OAuth {@code error} code, or {@code null}
    * @param cause the underlying exception, or {@code null}
    */
-  public OidcException(Reason reason, String message, String errorCode, Throwable cause) {
+  OidcException(Reason reason, String message, String errorCode, Throwable cause) {
     super(message, cause);
     this.reason = Objects.requireNonNull(reason, "reason");
     this.errorCode = errorCode;

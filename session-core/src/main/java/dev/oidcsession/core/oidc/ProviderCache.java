@@ -134,7 +134,7 @@ final class ProviderCache implements AutoCloseable {
     KidStrictKeySelector selector =
         new KidStrictKeySelector(config.allowedSigningAlgorithms(), keys);
     IDTokenValidator idTokens = new IDTokenValidator(issuer, clientId, selector, null);
-    idTokens.setMaxClockSkew((int) config.maxClockSkew().toSeconds());
+    idTokens.setMaxClockSkew((int) config.validationClockSkew().toSeconds());
     LogoutTokenValidator logoutTokens =
         new LogoutTokenValidator(issuer, clientId, false, selector, null);
     return new Provider(metadata, keys, idTokens, logoutTokens);

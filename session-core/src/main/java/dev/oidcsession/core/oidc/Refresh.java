@@ -32,6 +32,9 @@ final class Refresh {
   static final Set<String> TERMINAL_ERRORS =
       Set.of("invalid_grant", "invalid_client", "unauthorized_client", "unsupported_grant_type");
 
+  /** The made-up refresh token of {@link #checkClientCredentials()}. */
+  static final String PROBE_TOKEN = "oidc-session-credential-check";
+
   private final OidcClientConfig config;
   private final ProviderCache providers;
   private final TokenEndpoint tokenEndpoint;
@@ -72,9 +75,15 @@ final class Refresh {
     } catch (OidcException e) {
       String code = e.errorCode().orElse(null);
       if (code != null && TERMINAL_ERRORS.contains(code)) {
-        throw TokenRenewalException.terminal("refresh rejected by the provider: " + code);
+        throw new TokenRenewalException(
+            TokenRenewalException.Kind.TERMINAL,
+            "refresh rejected by the provider: " + code,
+            null,
+            code,
+            null);
       }
-      throw TokenRenewalException.transientFailure(e.getMessage(), null);
+      throw new TokenRenewalException(
+          TokenRenewalException.Kind.TRANSIENT, e.getMessage(), null, code, null);
     }
     IdToken idToken = current.idToken();
     if (tokens.getIDToken() != null) {
@@ -119,6 +128,52 @@ final class Refresh {
     } catch (OidcException e) {
       throw TokenRenewalException.transientFailure(e.getMessage(), e);
     }
+  }
+
+  /** See {@link OidcClient#checkClientCredentials()}. */
+  boolean checkClientCredentials() throws OidcException {
+    OIDCProviderMetadata metadata = providers.metadata();
+    HTTPResponse http;
+    try {
+      http =
+          tokenEndpoint.send(new RefreshTokenGrant(new RefreshToken(PROBE_TOKEN)), metadata);
+    } catch (IOException e) {
+      log.warn("token endpoint unreachable during the credential check: {}", e.toString());
+      throw new OidcException(
+          OidcException.Reason.PROVIDER_UNAVAILABLE,
+          "token endpoint could not be reached: " + e.getClass().getSimpleName(),
+          null,
+          e);
+    }
+    if (TokenEndpoint.isTransientStatus(http.getStatusCode())) {
+      throw new OidcException(
+          OidcException.Reason.PROVIDER_UNAVAILABLE,
+          "token endpoint must answer the credential check, but answered "
+              + http.getStatusCode());
+    }
+    try {
+      TokenEndpoint.parseTokens(http, "credential check");
+    } catch (OidcException e) {
+      String code = e.errorCode().orElse(null);
+      if ("invalid_grant".equals(code)) {
+        return true;
+      }
+      if ("invalid_client".equals(code) || "unauthorized_client".equals(code)) {
+        log.warn("the token endpoint refused this client's credentials: {}", code);
+        throw new OidcException(
+            OidcException.Reason.CLIENT_MISCONFIGURED,
+            "client credentials must be accepted by the token endpoint, but were refused: " + code,
+            code,
+            null);
+      }
+      if (code == null) {
+        throw e;
+      }
+      return false;
+    }
+    throw OidcException.rejected(
+        OidcException.Reason.INVALID_RESPONSE,
+        "token endpoint must refuse a made-up refresh token, but issued tokens for it");
   }
 
   /** Validates the refreshed ID token and checks it names the same identity (OIDC Core 12.2). */

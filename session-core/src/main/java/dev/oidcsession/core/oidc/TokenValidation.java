@@ -118,7 +118,7 @@ final class TokenValidation {
       throw OidcException.rejected(
           OidcException.Reason.INVALID_LOGOUT_TOKEN, "logout token claims unreadable");
     }
-    Duration skew = config.maxClockSkew();
+    Duration skew = config.validationClockSkew();
     // §2.6 step 4: iat validated as in ID tokens: not in the future beyond the skew.
     Instant iat = jwtClaims.getIssueTime().toInstant();
     if (iat.isAfter(now.plus(skew))) {

@@ -31,7 +31,7 @@ class OidcClientConfigTest {
 
     assertThat(config.clientAuthMethod()).isEqualTo("client_secret_basic");
     assertThat(config.scopes()).containsExactly("openid");
-    assertThat(config.maxClockSkew()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(config.validationClockSkew()).isEqualTo(Duration.ofSeconds(60));
     assertThat(config.allowedSigningAlgorithms())
         .doesNotContain(JWSAlgorithm.HS256, JWSAlgorithm.HS384, JWSAlgorithm.HS512)
         .contains(JWSAlgorithm.RS256, JWSAlgorithm.ES256);
@@ -147,15 +147,15 @@ class OidcClientConfigTest {
 
   @Test
   void maxClockSkew_bounds_areInclusive() {
-    assertThat(OidcClientConfig.builder().maxClockSkew(Duration.ZERO)).isNotNull();
-    assertThat(OidcClientConfig.builder().maxClockSkew(OidcClientConfig.MAX_CLOCK_SKEW)).isNotNull();
+    assertThat(OidcClientConfig.builder().validationClockSkew(Duration.ZERO)).isNotNull();
+    assertThat(OidcClientConfig.builder().validationClockSkew(OidcClientConfig.MAX_VALIDATION_CLOCK_SKEW)).isNotNull();
     assertThatIllegalArgumentException()
         .isThrownBy(
-            () -> OidcClientConfig.builder().maxClockSkew(OidcClientConfig.MAX_CLOCK_SKEW.plusNanos(1)))
-        .withMessage("maxClockSkew must be between PT0S and PT5M, but was PT5M0.000000001S");
+            () -> OidcClientConfig.builder().validationClockSkew(OidcClientConfig.MAX_VALIDATION_CLOCK_SKEW.plusNanos(1)))
+        .withMessage("validationClockSkew must be between PT0S and PT5M, but was PT5M0.000000001S");
     assertThatIllegalArgumentException()
-        .isThrownBy(() -> OidcClientConfig.builder().maxClockSkew(Duration.ofNanos(-1)))
-        .withMessage("maxClockSkew must be between PT0S and PT5M, but was PT-0.000000001S");
+        .isThrownBy(() -> OidcClientConfig.builder().validationClockSkew(Duration.ofNanos(-1)))
+        .withMessage("validationClockSkew must be between PT0S and PT5M, but was PT-0.000000001S");
   }
 
   @Test

@@ -171,6 +171,7 @@ class RefreshIT extends FakeProviderTestBase {
     assertThat(e.kind()).isEqualTo(TokenRenewalException.Kind.TERMINAL);
     assertThat(e).hasMessage("refresh rejected by the provider: " + error);
     assertThat(e.retryAfter()).isEmpty();
+    assertThat(e.errorCode()).contains(error);
   }
 
   @Test
