@@ -4,6 +4,7 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.openid.connect.sdk.op.OIDCProviderMetadata;
 import dev.oidcsession.core.TokenSecret;
+import dev.oidcsession.core.internal.WebUrls;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -240,7 +241,7 @@ public final class OidcClientConfig {
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("issuer must be a URL, but was " + value);
       }
-      requireWebUrl("issuer", uri);
+      WebUrls.requireWebUrl("issuer", uri);
       if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
         throw new IllegalArgumentException(
             "issuer must be a URL without query or fragment, but was " + value);
@@ -287,7 +288,7 @@ public final class OidcClientConfig {
     /** The {@code redirect_uri}: an absolute {@code https} URL ({@code http} on loopback only). */
     public Builder redirectUri(URI value) {
       Objects.requireNonNull(value, "redirectUri");
-      requireWebUrl("redirectUri", value);
+      WebUrls.requireWebUrl("redirectUri", value);
       if (value.getRawFragment() != null) {
         throw new IllegalArgumentException(
             "redirectUri must be a URL without fragment, but was " + value);
@@ -318,7 +319,7 @@ public final class OidcClientConfig {
     /** The {@code post_logout_redirect_uri} sent on RP-initiated logout. Default: none. */
     public Builder postLogoutRedirectUri(URI value) {
       Objects.requireNonNull(value, "postLogoutRedirectUri");
-      requireWebUrl("postLogoutRedirectUri", value);
+      WebUrls.requireWebUrl("postLogoutRedirectUri", value);
       postLogoutRedirectUri = set(postLogoutRedirectUri, value, "postLogoutRedirectUri");
       return this;
     }
@@ -484,28 +485,6 @@ public final class OidcClientConfig {
         throw new IllegalArgumentException(name + " must be at least " + min + ", but was " + value);
       }
       return value;
-    }
-
-    private static void requireWebUrl(String name, URI uri) {
-      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-      if (!uri.isAbsolute() || uri.getHost() == null) {
-        throw new IllegalArgumentException(name + " must be an absolute URL, but was " + uri);
-      }
-      if (scheme.equals("https")) {
-        return;
-      }
-      if (scheme.equals("http") && isLoopback(uri.getHost())) {
-        return;
-      }
-      throw new IllegalArgumentException(
-          name + " must be an https URL (http only on a loopback host), but was " + uri);
-    }
-
-    private static boolean isLoopback(String host) {
-      return host.equals("localhost")
-          || host.equals("127.0.0.1")
-          || host.equals("[::1]")
-          || host.equals("::1");
     }
 
     private static void requireSet(Object value, String name) {

@@ -49,6 +49,20 @@ class OidcClientConfigTest {
   void issuer_plainHttpOnLoopback_isAccepted() {
     assertThat(OidcClientConfig.builder().issuer("http://127.0.0.1:8080")).isNotNull();
     assertThat(OidcClientConfig.builder().issuer("http://localhost:8080/realms/x")).isNotNull();
+    assertThat(OidcClientConfig.builder().issuer("http://127.0.0.2:8080")).isNotNull();
+    assertThat(OidcClientConfig.builder().issuer("http://[::1]:8080")).isNotNull();
+    assertThat(OidcClientConfig.builder().redirectUri(URI.create("http://127.1.2.3/cb"))).isNotNull();
+  }
+
+  @Test
+  void issuer_plainHttpOnLookalikeOfLoopback_isRejected() {
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> OidcClientConfig.builder().issuer("http://127.0.0.1.evil.example"))
+        .withMessage(
+            "issuer must be an https URL (http only on a loopback host), but was"
+                + " http://127.0.0.1.evil.example");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> OidcClientConfig.builder().issuer("http://128.0.0.1"));
   }
 
   @Test
