@@ -12,26 +12,12 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@link OidcClient#checkClientCredentials()}: a refresh grant with a made-up token (RFC 6749 §5.2). */
 class ClientCredentialsCheckIT extends FakeProviderTestBase {
-
-  OidcClient client;
-
-  @BeforeEach
-  void setUp() {
-    client = provider.client();
-  }
-
-  @AfterEach
-  void tearDown() {
-    client.close();
-  }
 
   private OidcException failure() {
     return catchThrowableOfType(OidcException.class, () -> client.checkClientCredentials());

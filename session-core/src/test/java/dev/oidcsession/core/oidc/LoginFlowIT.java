@@ -40,8 +40,6 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -49,18 +47,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** Discovery, the authorization request, the callback and client authentication. */
 class LoginFlowIT extends FakeProviderTestBase {
-
-  OidcClient client;
-
-  @BeforeEach
-  void setUp() {
-    client = provider.client();
-  }
-
-  @AfterEach
-  void tearDown() {
-    client.close();
-  }
 
   static Map<String, String> query(URI uri) {
     Map<String, String> params = new LinkedHashMap<>();
