@@ -99,6 +99,35 @@ class SessionReliabilityTest {
     }
   }
 
+  /** The stored format gained {@code sid} compatibly. */
+  @Nested
+  class SidInTheStoredFormat {
+
+    @Test
+    void decode_documentWrittenBeforeSidWasStored_takesTheIdTokensSid() throws Exception {
+      SessionManager manager = manager(store, new TestScheduler(Mode.QUEUED, clock),
+          SessionPolicy.defaults());
+      CreatedSession created = manager.create(tokens("sid-1", HOUR, DAY));
+      javax.crypto.SecretKey key = created.handle().encryptionKey();
+      StoredEntry entry = store.find(created.session().key()).orElseThrow();
+      com.nimbusds.jose.JWEObject jwe = com.nimbusds.jose.JWEObject.parse(
+          new String(entry.value(), StandardCharsets.US_ASCII));
+      jwe.decrypt(new com.nimbusds.jose.crypto.DirectDecrypter(key));
+      java.util.Map<String, Object> json = jwe.getPayload().toJSONObject();
+      assertThat(json).containsEntry("sid", "sid-1").containsEntry("v", 1L);
+      json.remove("sid"); // as format 1 was written before
+      com.nimbusds.jose.JWEObject old = new com.nimbusds.jose.JWEObject(jwe.getHeader(),
+          new com.nimbusds.jose.Payload(json));
+      old.encrypt(new com.nimbusds.jose.crypto.DirectEncrypter(key));
+      StoredEntry before = new StoredEntry(entry.key(),
+          old.serialize().getBytes(StandardCharsets.US_ASCII), 1, entry.expiresAt(),
+          entry.indexKeys());
+      Session decoded = SessionCodec.decode(before, key).orElseThrow();
+      assertThat(decoded.sid()).contains("sid-1");
+      assertThat(decoded).isEqualTo(created.session());
+    }
+  }
+
   /** Review #5: best-effort writes never turn a readable session (or no session) into a 503. */
   @Nested
   class BestEffortWrites {
