@@ -164,6 +164,31 @@ public final class InMemorySessionStore implements SessionStore {
   }
 
   @Override
+  public boolean extendLease(Lease lease, Duration ttl) {
+    Objects.requireNonNull(lease, "lease");
+    Objects.requireNonNull(ttl, "ttl");
+    if (ttl.isNegative() || ttl.isZero()) {
+      throw new IllegalArgumentException("lease ttl must be positive, but was " + ttl);
+    }
+    Instant now = clock.instant();
+    sweep(now);
+    boolean[] extended = {false};
+    leases.computeIfPresent(
+        lease.key(),
+        (k, current) -> {
+          if (!current.lease.equals(lease) || !current.expiresAt.isAfter(now)) {
+            return current;
+          }
+          expiries.remove(current.expiry);
+          Expiry expiry = new Expiry(now.plus(ttl), k, stamps.incrementAndGet(), true);
+          expiries.add(expiry);
+          extended[0] = true;
+          return new HeldLease(lease, now.plus(ttl), expiry);
+        });
+    return extended[0];
+  }
+
+  @Override
   public void release(Lease lease) {
     Objects.requireNonNull(lease, "lease");
     leases.computeIfPresent(

@@ -13,6 +13,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import javax.crypto.SecretKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,9 +61,33 @@ final class Renewal {
     DONE
   }
 
-  /** What every renewal of one manager shares. */
+  /**
+   * What every renewal of one manager shares.
+   *
+   * @param nanoTime monotonic time for measuring how long an attempt runs ({@code System::nanoTime}
+   *     outside tests)
+   */
   record Context(StoredSessions stored, TokenRenewer renewer, SessionPolicy policy, Clock clock,
-      Backoff backoff, RenewalSpread spread, ScheduledExecutorService executor) {}
+      Backoff backoff, RenewalSpread spread, ScheduledExecutorService executor,
+      LongSupplier nanoTime, WarningDigest failures, WarningDigest refusedCredentials) {
+
+    /** A context whose two failure digests log through {@code Renewal}'s logger. */
+    static Context create(StoredSessions stored, TokenRenewer renewer, SessionPolicy policy,
+        Clock clock, Backoff backoff, RenewalSpread spread, ScheduledExecutorService executor,
+        LongSupplier nanoTime) {
+      // Issue 14 item 13: a provider outage fails every session's renewal; one line a minute.
+      WarningDigest failures = new WarningDigest(log, clock, "{} renewal attempt(s) failed"
+          + " transiently since {}; the sessions keep their tokens and retry with backoff until"
+          + " they expire; last failure: {}");
+      // Issue 14 item 9: nothing is wrong with the sessions; someone must fix the client.
+      WarningDigest refused = new WarningDigest(log, clock, "{} renewal attempt(s) since {}: the"
+          + " provider refused the client's credentials ({}); the sessions are kept and retried"
+          + " with backoff, but none renews until the client id and secret are right (a secret"
+          + " rotation half done?)");
+      return new Context(stored, renewer, policy, clock, backoff, spread, executor, nanoTime,
+          failures, refused);
+    }
+  }
 
   private final StoreKey storeKey;
   private final SecretKey key;
@@ -73,6 +98,10 @@ final class Renewal {
   /** The running attempt, which waiters join; null while backing off or after giving up. */
   private volatile CompletableFuture<RenewalOutcome> attempt;
   private volatile long attemptStartedNanos;
+  /** When the running provider call started (monotonic), valid in {@link Phase#RENEWING}. */
+  private volatile long callStartedNanos;
+  /** The store lease this renewal holds while tokens wait to be stored; null when none. */
+  private volatile Lease lease;
   /** Tokens obtained from the provider but not yet stored (store outage): never lose them. */
   private volatile TokenSet unstored;
   /** Set when retries stopped; the renewal stays registered until then so none restarts it. */
@@ -111,22 +140,30 @@ final class Renewal {
     return running != null ? running : CompletableFuture.completedFuture(new Kept(seen));
   }
 
-  /** A renewal whose retries are over and whose session expired, or whose task was lost. */
+  /**
+   * A renewal whose retries are over and whose session expired, or whose task was lost. A provider
+   * call that has started is never taken for lost while it can still return (review #13): only
+   * when the renewer declares its {@link TokenRenewer#maxCallDuration()} (which the lease exceeds)
+   * and the lease has passed since the call started. A queued attempt that never ran may be taken
+   * for lost: if it runs late, the store's lease keeps it from renewing a second time.
+   */
   boolean stale() {
+    SessionPolicy policy = context.policy();
+    long now = context.nanoTime().getAsLong();
     return switch (phase) {
       case GIVEN_UP -> !context.clock().instant().isBefore(givenUpUntil);
       case BACKING_OFF -> false; // a retry is scheduled
       case DONE -> true;
-      case LEASING, WAITING_FOR_OTHER_NODE, RENEWING, STORING_UNSTORED -> {
-        SessionPolicy policy = context.policy();
-        long maxNanos = policy.renewalLease().plus(policy.renewalWaitTimeout()).toNanos();
-        yield System.nanoTime() - attemptStartedNanos > maxNanos;
-      }
+      case RENEWING -> context.renewer().maxCallDuration().isPresent()
+          && now - callStartedNanos > policy.renewalLease().toNanos();
+      case LEASING, WAITING_FOR_OTHER_NODE, STORING_UNSTORED ->
+          now - attemptStartedNanos > policy.renewalLease().plus(policy.renewalWaitTimeout())
+              .toNanos();
     };
   }
 
   private void newAttempt() {
-    attemptStartedNanos = System.nanoTime();
+    attemptStartedNanos = context.nanoTime().getAsLong();
     attempt = new CompletableFuture<>();
   }
 
@@ -146,6 +183,7 @@ final class Renewal {
 
   /** Ends this renewal: unregisters it and gives waiters {@code outcome}. */
   private void finish(RenewalOutcome outcome) {
+    releaseLease();
     phase = Phase.DONE;
     onDone.accept(this);
     CompletableFuture<RenewalOutcome> waiting = attempt;
@@ -162,7 +200,10 @@ final class Renewal {
         case LEASING -> lease(seen);
         // The provider already rotated the refresh token: only these tokens are good, so no other
         // server can renew successfully. Store them (a compare-and-set), the lease still held.
-        case STORING_UNSTORED -> underLease(seen);
+        case STORING_UNSTORED -> {
+          holdLease();
+          underLease(seen);
+        }
         case WAITING_FOR_OTHER_NODE, RENEWING, BACKING_OFF, GIVEN_UP, DONE ->
             throw new IllegalStateException("an attempt cannot start in phase " + phase);
       }
@@ -170,6 +211,42 @@ final class Renewal {
       // A renewer or store bug must not log anyone out: keep the tokens, retry later.
       retryLater(seen, TokenRenewalException.transientFailure(
           "renewal failed unexpectedly: " + e.getClass().getName(), e));
+    } catch (Error e) {
+      // Not retried, but not left looking as if it were still running either.
+      finish(new Kept(seen));
+      throw e;
+    }
+  }
+
+  /**
+   * Keeps other servers away while renewed tokens wait to be stored (review #6): extends the lease
+   * this renewal holds (owner-checked), or takes it again if it ran out and nobody took it. If
+   * another server holds it now, storing goes on all the same: the compare-and-set guards the
+   * data.
+   */
+  private void holdLease() {
+    Duration ttl = context.policy().renewalLease();
+    try {
+      Lease held = lease;
+      if (held != null && context.stored().extendLease(held, ttl)) {
+        return;
+      }
+      lease = context.stored().tryLease(storeKey, ttl).orElse(null);
+      if (lease == null) {
+        log.debug("renewal lease of session {} is held elsewhere while renewed tokens wait to be"
+            + " stored here", storeKey);
+      }
+    } catch (SessionStoreUnavailableException e) {
+      log.debug("renewal lease of session {} not extended ({})", storeKey, e.getMessage());
+    }
+  }
+
+  /** Gives back the lease this renewal holds, if any. */
+  private void releaseLease() {
+    Lease held = lease;
+    lease = null;
+    if (held != null) {
+      context.stored().release(held);
     }
   }
 
@@ -189,13 +266,15 @@ final class Renewal {
       submit(() -> poll(seen, polls), LEASE_POLL_INTERVAL, seen);
       return;
     }
+    this.lease = lease.get();
     try {
       underLease(seen);
     } finally {
-      // While the only valid refresh token is in this JVM, keep the lease, so no other server
-      // presents the rotated-out one and gets the session ended by invalid_grant.
+      // While the only valid refresh token is in this JVM, keep the lease (extended by each
+      // storing attempt), so no other server presents the rotated-out one and gets the session
+      // ended by invalid_grant.
       if (unstored == null) {
-        context.stored().release(lease.get());
+        releaseLease();
       }
     }
   }
@@ -247,6 +326,7 @@ final class Renewal {
 
   /** Calls the provider; on success the tokens are {@link #unstored} until stored. */
   private TokenSet obtain(Session current) {
+    callStartedNanos = context.nanoTime().getAsLong();
     phase = Phase.RENEWING;
     TokenSet fresh;
     try {
@@ -278,12 +358,23 @@ final class Renewal {
     SessionPolicy policy = context.policy();
     Instant now = stored.now();
     Instant expiresAt = policy.expiresAt(fresh, previous.createdAt());
-    Instant renewAt = policy.renewAt(
-        now, expiresAt, fresh.refreshToken().isPresent(), context.spread().next());
+    // Review #21: no renewal is scheduled that could not move expiresAt.
+    boolean idTokenReplaced = !fresh.idToken().equals(previous.tokens().idToken());
+    boolean renewable = fresh.refreshToken().isPresent()
+        && policy.canExtend(fresh, previous.createdAt(), expiresAt, idTokenReplaced);
+    Instant renewAt = policy.renewAt(now, expiresAt, renewable, context.spread().next());
     Session base = previous;
     while (true) {
       Session renewed = base.renewed(fresh, now, expiresAt, renewAt);
-      if (stored.replace(renewed, key, base.version())) {
+      ReplaceResult result = stored.replace(renewed, key, base.version());
+      if (result.replaced()) {
+        if (result == ReplaceResult.STORED_UNCONFIRMED) {
+          // Issue 14 item 1: the provider rotated the refresh token, and a failover could still
+          // bring back the entry holding the old one. Keep the new tokens here until confirmed.
+          stored.hold(renewed, base.tokens());
+          log.debug("session {} renewed, write not yet confirmed by a replica; tokens held",
+              storeKey);
+        }
         log.debug("session {} renewed, expires {}, renews {}", storeKey, expiresAt, renewAt);
         stored.fire(l -> l.renewed(previous, renewed));
         return new Renewed(renewed);
@@ -329,8 +420,11 @@ final class Renewal {
       delay = left;
     }
     boolean retry = !delay.isNegative() && !delay.isZero();
-    log.warn("renewal of session {} failed ({}); {}", storeKey, failure.getMessage(),
+    log.debug("renewal of session {} failed ({}); {}", storeKey, failure.getMessage(),
         retry ? "retrying in " + delay : "no retry fits before expiry " + current.expiresAt());
+    // One WARN a minute for all sessions, not one per attempt (issue 14 item 13).
+    (failure.isCredentialsRefused() ? context.refusedCredentials() : context.failures())
+        .record(failure.getMessage());
     context.stored().fire(l -> l.renewalFailed(current, failure, retry));
     if (!retry) {
       givenUpUntil = current.expiresAt();

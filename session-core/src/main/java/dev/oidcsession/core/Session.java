@@ -15,6 +15,10 @@ import java.util.Optional;
  *
  * @param key the store key (derived from the cookie value, which the session does not hold)
  * @param tokens the current tokens
+ * @param sid the provider's session id ({@code sid}, OIDC Back-Channel Logout 1.0 section 2.4) of
+ *     the login, kept across renewals whatever the refreshed ID tokens carry, so that a
+ *     back-channel logout by that {@code sid} always finds the session; taken from the first
+ *     refreshed ID token that has one when the login's had none; empty when no ID token had one
  * @param createdAt when the user logged in
  * @param renewedAt when the tokens were last obtained (at login, then at each renewal)
  * @param lastSeenAt the last request recorded for the idle timeout (written at most once per
@@ -28,6 +32,7 @@ import java.util.Optional;
 public record Session(
     StoreKey key,
     TokenSet tokens,
+    Optional<String> sid,
     Instant createdAt,
     Instant renewedAt,
     Instant lastSeenAt,
@@ -40,6 +45,7 @@ public record Session(
   public Session {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(tokens, "tokens");
+    Objects.requireNonNull(sid, "sid");
     Objects.requireNonNull(createdAt, "createdAt");
     Objects.requireNonNull(renewedAt, "renewedAt");
     Objects.requireNonNull(lastSeenAt, "lastSeenAt");
@@ -59,10 +65,29 @@ public record Session(
     }
   }
 
+  /**
+   * A session whose {@code sid} is its ID token's: a new login's session.
+   *
+   * @see #Session(StoreKey, TokenSet, Optional, Instant, Instant, Instant, Instant, Instant, long,
+   *     Map)
+   */
+  public Session(StoreKey key, TokenSet tokens, Instant createdAt, Instant renewedAt,
+      Instant lastSeenAt, Instant expiresAt, Instant renewAt, long version,
+      Map<String, String> attributes) {
+    this(key, tokens, tokens.idToken().sid(), createdAt, renewedAt, lastSeenAt, expiresAt, renewAt,
+        version, attributes);
+  }
+
   /** This session seen by a request at {@code at}: {@code lastSeenAt} moved, the version bumped. */
   Session seenAt(Instant at) {
-    return new Session(key, tokens, createdAt, renewedAt, at, expiresAt, renewAt, version + 1,
+    return new Session(key, tokens, sid, createdAt, renewedAt, at, expiresAt, renewAt, version + 1,
         attributes);
+  }
+
+  /** This session at another store version, nothing else changed. */
+  Session atVersion(long storeVersion) {
+    return new Session(key, tokens, sid, createdAt, renewedAt, lastSeenAt, expiresAt, renewAt,
+        storeVersion, attributes);
   }
 
   /**
@@ -70,7 +95,9 @@ public record Session(
    * them; {@code lastSeenAt} kept, the version bumped.
    */
   Session renewed(TokenSet tokens, Instant renewedAt, Instant expiresAt, Instant renewAt) {
-    return new Session(key, tokens, createdAt, renewedAt, lastSeenAt, expiresAt, renewAt,
+    // Review #2: the login's sid stays, so a back-channel logout by it still finds the session.
+    Optional<String> keptSid = sid.isPresent() ? sid : tokens.idToken().sid();
+    return new Session(key, tokens, keptSid, createdAt, renewedAt, lastSeenAt, expiresAt, renewAt,
         version + 1, attributes);
   }
 
@@ -82,11 +109,6 @@ public record Session(
   /** The {@code sub} of the ID token: who is logged in. */
   public String subject() {
     return tokens.subject();
-  }
-
-  /** The provider's session id ({@code sid}), when the ID token has one. */
-  public Optional<String> sid() {
-    return tokens.idToken().sid();
   }
 
   /** Whether this session can be renewed: it has a refresh token. */

@@ -17,7 +17,12 @@ import javax.crypto.SecretKey;
  * <p>Format 1, times as epoch milliseconds:
  *
  * <pre>{"v":1,"at":access,"ae":accessExpiry?,"it":idToken,"rt":refresh?,"sc":scope,
- *  "c":createdAt,"r":renewedAt,"l":lastSeenAt,"e":expiresAt,"n":renewAt,"a":{attributes}}</pre>
+ *  "c":createdAt,"r":renewedAt,"l":lastSeenAt,"e":expiresAt,"n":renewAt,"a":{attributes},
+ *  "sid":loginSid?}</pre>
+ *
+ * {@code sid} (the login's {@code sid}, kept across renewals) was added to format 1 compatibly: a
+ * document without it (written before) takes its ID token's {@code sid}, and a reader that does not
+ * know it ignores it.
  *
  * A value that fails to decrypt, is not this format or names another version decodes to empty:
  * for the user that is a clean logout, never an error page.
@@ -43,6 +48,7 @@ final class SessionCodec {
     json.put("e", session.expiresAt().toEpochMilli());
     json.put("n", session.renewAt().toEpochMilli());
     json.put("a", new LinkedHashMap<String, Object>(session.attributes()));
+    session.sid().ifPresent(sid -> json.put("sid", sid));
     return Jwe.seal(key, JSONObjectUtils.toJSONString(json)).getBytes(StandardCharsets.US_ASCII);
   }
 
@@ -70,6 +76,9 @@ final class SessionCodec {
               IdToken.parse(JSONObjectUtils.getString(json, "it")),
               Optional.ofNullable(refresh).map(TokenSecret::of),
               JSONObjectUtils.getString(json, "sc"));
+      Optional<String> sid = json.containsKey("sid")
+          ? Optional.ofNullable(JSONObjectUtils.getString(json, "sid")).filter(v -> !v.isEmpty())
+          : tokens.idToken().sid();
       Map<String, String> attributes = new LinkedHashMap<>();
       for (Map.Entry<String, Object> a : JSONObjectUtils.getJSONObject(json, "a").entrySet()) {
         attributes.put(a.getKey(), (String) a.getValue());
@@ -78,6 +87,7 @@ final class SessionCodec {
           new Session(
               entry.key(),
               tokens,
+              sid,
               millis(json, "c"),
               millis(json, "r"),
               millis(json, "l"),

@@ -5,6 +5,7 @@ import static dev.oidcsession.core.internal.Settings.once;
 
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
@@ -75,7 +76,8 @@ public final class SessionManager implements AutoCloseable {
     Backoff backoff =
         new Backoff(policy.renewalRetryInitialDelay(), policy.renewalRetryMaxDelay(), random);
     this.renewals = new Renewals(
-        new Renewal.Context(stored, b.renewer, policy, clock, backoff, spread, executor));
+        Renewal.Context.create(stored, b.renewer, policy, clock, backoff, spread, executor,
+            System::nanoTime));
     log.info("oidc-session manager started: {}, store {}", policy, store);
     if (b.indexSecret == null) {
       log.info(
@@ -112,8 +114,9 @@ public final class SessionManager implements AutoCloseable {
       throw new IllegalArgumentException(
           "tokens must not be expired, but the session would end at " + expiresAt + ", now is " + now);
     }
-    Instant renewAt =
-        policy.renewAt(now, expiresAt, tokens.refreshToken().isPresent(), spread.next());
+    boolean renewable = tokens.refreshToken().isPresent()
+        && policy.canExtend(tokens, now, expiresAt, true);
+    Instant renewAt = policy.renewAt(now, expiresAt, renewable, spread.next());
     for (int tries = 0; tries < 3; tries++) {
       SessionHandle handle = SessionHandle.generate(secureRandom);
       Session session =
@@ -255,7 +258,7 @@ public final class SessionManager implements AutoCloseable {
 
   private void end(Session session, EndReason reason) {
     renewals.forget(session.key());
-    stored.end(session, reason);
+    stored.endExpired(session, reason);
   }
 
   private int endByIndex(String kind, String issuer, String value) {
@@ -370,11 +373,20 @@ public final class SessionManager implements AutoCloseable {
     /**
      * Builds the manager.
      *
-     * @throws IllegalStateException if no renewer was set
+     * @throws IllegalStateException if no renewer was set, or the policy's {@code renewalLease} is
+     *     not longer than the renewer's {@link TokenRenewer#maxCallDuration()}
      */
     public SessionManager build() {
       if (renewer == null) {
         throw new IllegalStateException("renewer must be set, but was not");
+      }
+      Duration lease = policy != null ? policy.renewalLease() : SessionPolicy.DEFAULT_RENEWAL_LEASE;
+      Optional<Duration> maxCall = renewer.maxCallDuration();
+      // Review #13: a call that outlives the lease could spend a rotating refresh token while
+      // another server, holding the lease after it ran out, spends it too.
+      if (maxCall.isPresent() && lease.compareTo(maxCall.get()) <= 0) {
+        throw new IllegalStateException("renewalLease must be longer than the renewer's"
+            + " maxCallDuration (" + maxCall.get() + "), but was " + lease);
       }
       return new SessionManager(this);
     }

@@ -146,6 +146,29 @@ public final class SessionPolicy {
   }
 
   /**
+   * Whether a later renewal could move {@code expiresAt} (review #21): not when it already is the
+   * hard cap {@code createdAt + maxLifetime}, nor when it is the expiry of an ID token that refresh
+   * did not replace (a provider that sends no new ID token on refresh keeps the old one's {@code
+   * exp} as the cap). A session that cannot be extended gets {@code renewAt = expiresAt}: its
+   * tokens serve until then, with no refresh grant that could not help.
+   *
+   * @param tokens the tokens the session holds now
+   * @param createdAt when the user logged in
+   * @param expiresAt the session's expiry computed from {@code tokens}
+   * @param idTokenReplaced whether these tokens came with a new ID token (true at login)
+   */
+  boolean canExtend(TokenSet tokens, Instant createdAt, Instant expiresAt,
+      boolean idTokenReplaced) {
+    if (maxLifetime.isPresent()
+        && !expiresAt.isBefore(createdAt.plus(maxLifetime.get()).truncatedTo(ChronoUnit.MILLIS))) {
+      return false;
+    }
+    Instant idTokenExpiry =
+        tokens.idToken().expiresAt().minus(tokenExpirySkew).truncatedTo(ChronoUnit.MILLIS);
+    return idTokenReplaced || expiresAt.isBefore(idTokenExpiry);
+  }
+
+  /**
    * What a request at {@code now} must do with {@code session}, checked in the order of {@link
    * SessionState}'s constants. Boundaries are inclusive: at exactly {@code expiresAt} the session
    * is expired, at exactly {@code renewAt} a renewal is due.

@@ -48,6 +48,24 @@ public interface SessionStore {
   boolean replace(StoredEntry entry, long expectedVersion);
 
   /**
+   * Like {@link #replace}, and says whether the write is confirmed against a failover of the store.
+   * The session manager uses this one for every replace. The default calls {@link #replace} and
+   * reports {@link ReplaceResult#STORED} or {@link ReplaceResult#CONFLICT}: right for a store
+   * without replicas. A replicated store overrides it (and implements {@link #replace} as {@code
+   * replaceConfirmed(..).replaced()}).
+   *
+   * @param entry the new entry; its version must be {@code expectedVersion + 1}
+   * @param expectedVersion the version the caller read
+   * @return {@link ReplaceResult#STORED} if replaced and confirmed (or there is nothing to
+   *     confirm); {@link ReplaceResult#STORED_UNCONFIRMED} if replaced but no replica
+   *     acknowledged it in time; {@link ReplaceResult#CONFLICT} if the entry is absent, expired or
+   *     at another version (nothing is changed then). Never null.
+   */
+  default ReplaceResult replaceConfirmed(StoredEntry entry, long expectedVersion) {
+    return replace(entry, expectedVersion) ? ReplaceResult.STORED : ReplaceResult.CONFLICT;
+  }
+
+  /**
    * Removes the entry under {@code key} and its index memberships. Does nothing if absent.
    *
    * @return {@code true} if a live entry was removed
@@ -69,6 +87,16 @@ public interface SessionStore {
    * @return the lease, or empty when another holder has it
    */
   Optional<Lease> tryLease(StoreKey key, Duration ttl);
+
+  /**
+   * Extends {@code lease} to last {@code ttl} from now, if its owner still holds it: for a renewal
+   * that must keep other servers away for longer than it first asked (renewed tokens waiting to be
+   * stored). Does nothing if the lease expired or another owner holds it.
+   *
+   * @param ttl how long the lease lasts from now unless released; positive
+   * @return {@code true} if extended; {@code false} if the lease was no longer held by its owner
+   */
+  boolean extendLease(Lease lease, Duration ttl);
 
   /**
    * Releases {@code lease} if it is still held by its owner. Does nothing if it expired or was

@@ -16,15 +16,19 @@ public class TokenRenewalException extends Exception {
 
   /** How the manager treats the failure. */
   public enum Kind {
-    /** Network errors, timeouts, 5xx, 429: the provider may answer later. */
+    /**
+     * Network errors, timeouts, 5xx, 429, and the client's credentials refused ({@link
+     * #credentialsRefused}): the provider may answer later.
+     */
     TRANSIENT,
-    /** {@code invalid_grant}, {@code invalid_client}, {@code unauthorized_client}, a new subject. */
+    /** {@code invalid_grant}, a refreshed ID token for another end-user. */
     TERMINAL
   }
 
   private final Kind kind;
   private final transient Optional<Duration> retryAfter;
   private final String errorCode;
+  private final boolean credentialsRefused;
 
   /**
    * @param kind transient or terminal
@@ -33,7 +37,7 @@ public class TokenRenewalException extends Exception {
    * @param cause the underlying exception, or {@code null}
    */
   public TokenRenewalException(Kind kind, String message, Duration retryAfter, Throwable cause) {
-    this(kind, message, retryAfter, null, cause);
+    this(kind, message, retryAfter, null, cause, false);
   }
 
   /**
@@ -45,10 +49,32 @@ public class TokenRenewalException extends Exception {
    */
   public TokenRenewalException(
       Kind kind, String message, Duration retryAfter, String errorCode, Throwable cause) {
+    this(kind, message, retryAfter, errorCode, cause, false);
+  }
+
+  private TokenRenewalException(Kind kind, String message, Duration retryAfter, String errorCode,
+      Throwable cause, boolean credentialsRefused) {
     super(message, cause);
     this.kind = Objects.requireNonNull(kind, "kind");
     this.retryAfter = Optional.ofNullable(retryAfter);
     this.errorCode = errorCode;
+    this.credentialsRefused = credentialsRefused;
+  }
+
+  /**
+   * A transient failure in which the provider refused the client's own credentials ({@code
+   * invalid_client}, {@code unauthorized_client}; RFC 6749 section 5.2): nothing is wrong with the
+   * session or its refresh token, the client is misconfigured (a client-secret rotation half
+   * done). The manager keeps the session, retries with backoff, and logs a rate-limited WARN that
+   * asks an operator to check the client credentials.
+   *
+   * @param message what happened, with the provider's error code; never a token or secret
+   * @param retryAfter the provider's {@code Retry-After}, or {@code null}
+   * @param errorCode the provider's {@code error} code, or {@code null}
+   */
+  public static TokenRenewalException credentialsRefused(
+      String message, Duration retryAfter, String errorCode) {
+    return new TokenRenewalException(Kind.TRANSIENT, message, retryAfter, errorCode, null, true);
   }
 
   /** A transient failure without a {@code Retry-After}. */
@@ -61,14 +87,6 @@ public class TokenRenewalException extends Exception {
     return new TokenRenewalException(Kind.TERMINAL, message, null, null);
   }
 
-  /**
-   * The provider's OAuth {@code error} code when it refused the refresh ({@code invalid_grant},
-   * {@code invalid_client}, ...), empty for network failures and other non-answers.
-   */
-  public Optional<String> errorCode() {
-    return Optional.ofNullable(errorCode);
-  }
-
   /** Transient or terminal. */
   public Kind kind() {
     return kind;
@@ -77,6 +95,22 @@ public class TokenRenewalException extends Exception {
   /** Whether the manager may retry. */
   public boolean isTransient() {
     return kind == Kind.TRANSIENT;
+  }
+
+  /**
+   * The provider's OAuth {@code error} code when it refused the refresh ({@code invalid_grant},
+   * {@code invalid_client}, ...), empty for network failures and other non-answers.
+   */
+  public Optional<String> errorCode() {
+    return Optional.ofNullable(errorCode);
+  }
+
+  /**
+   * Whether the provider refused the client's credentials (see {@link #credentialsRefused}); such
+   * a failure is always transient.
+   */
+  public boolean isCredentialsRefused() {
+    return credentialsRefused;
   }
 
   /** The provider's {@code Retry-After}, when it sent one; the next retry waits at least that. */

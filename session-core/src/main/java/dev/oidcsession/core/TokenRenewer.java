@@ -1,5 +1,8 @@
 package dev.oidcsession.core;
 
+import java.time.Duration;
+import java.util.Optional;
+
 /**
  * Renews a session's tokens with the provider: the OAuth 2.0 refresh-token grant. The protocol
  * module implements it; tests use a double.
@@ -22,4 +25,18 @@ public interface TokenRenewer {
    *     dead)
    */
   TokenSet renew(TokenSet current) throws TokenRenewalException;
+
+  /**
+   * The longest one {@link #renew} call can take before it returns or throws, including every
+   * resend its HTTP client may make: a rotating refresh token must never be presented by a call
+   * that outlives the renewal lease. When declared, {@link SessionManager.Builder#build()} rejects a
+   * {@code renewalLease} that is not longer, and a renewal whose call is still running is never
+   * taken for lost before that lease has passed since the call started.
+   *
+   * @return the bound, or empty when this renewer does not declare one (the default); the manager
+   *     then never takes a running call for lost
+   */
+  default Optional<Duration> maxCallDuration() {
+    return Optional.empty();
+  }
 }

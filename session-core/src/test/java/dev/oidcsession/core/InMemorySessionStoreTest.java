@@ -71,4 +71,12 @@ class InMemorySessionStoreTest extends SessionStoreContract {
     store.insert(entry(randomKey(), 1, clock.instant().plusSeconds(60)));
     assertThat(store.size()).isEqualTo(1);
   }
+
+  @Test
+  void replaceConfirmed_noReplicas_isAlwaysStoredWhenReplaced() {
+    StoredEntry first = entry(randomKey(), 1, clock.instant().plusSeconds(60));
+    store.insert(first);
+    assertThat(store.replaceConfirmed(entry(first.key(), 2, first.expiresAt()), 1))
+        .isEqualTo(ReplaceResult.STORED);
+  }
 }

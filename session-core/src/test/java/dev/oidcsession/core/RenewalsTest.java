@@ -12,6 +12,11 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** The renewal state machine on its own: its phases, and one outcome type that always arrives. */
@@ -23,14 +28,16 @@ class RenewalsTest {
   final InMemorySessionStore store = new InMemorySessionStore(clock);
   final ScriptedRenewer renewer = new ScriptedRenewer(clock);
   final SessionPolicy policy = SessionPolicy.defaults();
+  /** Monotonic time of the renewals, moved by hand. */
+  final AtomicLong nanos = new AtomicLong();
   final StoredSessions stored = new StoredSessions(
       store, policy, clock, new DecodedSessions(16), null, SessionListener.NONE);
 
-  Renewals renewals(TestScheduler scheduler) {
+  Renewals renewals(ScheduledExecutorService scheduler) {
     SplittableRandom random = new SplittableRandom(7);
-    return new Renewals(new Renewal.Context(stored, renewer, policy, clock,
+    return new Renewals(Renewal.Context.create(stored, renewer, policy, clock,
         new Backoff(policy.renewalRetryInitialDelay(), policy.renewalRetryMaxDelay(), random),
-        new RenewalSpread(random), scheduler));
+        new RenewalSpread(random), scheduler, nanos::get));
   }
 
   /** A stored session, due for renewal now. */
@@ -138,5 +145,39 @@ class RenewalsTest {
         renewals.start(s.session(), s.handle().encryptionKey());
     assertThat(outcome).isCompletedWithValue(new Kept(s.session()));
     assertThat(renewals.phase(s.session().key())).isEmpty();
+  }
+
+  @Test
+  void renewal_callStillRunningPastLeaseAndWaitTimeout_isJoinedNotStartedAgain() throws Exception {
+    // Review #13: the call cannot be known lost while it may still return.
+    ScheduledExecutorService pool = Executors.newScheduledThreadPool(2);
+    try {
+      Renewals renewals = renewals(pool);
+      CountDownLatch entered = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      renewer.behaviour = current -> {
+        entered.countDown();
+        SessionManagerTest.awaitUninterruptibly(release);
+        return renewer.fresh(current);
+      };
+      Stored s = due();
+      CompletableFuture<RenewalOutcome> first =
+          renewals.start(s.session(), s.handle().encryptionKey());
+      SessionManagerTest.awaitUninterruptibly(entered);
+      // Far past the lease and the wait timeout, by both clocks; the store's lease ran out.
+      nanos.addAndGet(Duration.ofHours(1).toNanos());
+      clock.advance(policy.renewalLease().plusSeconds(1));
+      CompletableFuture<RenewalOutcome> second =
+          renewals.start(s.session(), s.handle().encryptionKey());
+      assertThat(second).isSameAs(first);
+      assertThat(renewals.phase(s.session().key())).contains(Renewal.Phase.RENEWING);
+      release.countDown();
+      assertThat(first.get(10, TimeUnit.SECONDS)).isInstanceOf(Renewed.class);
+      pool.shutdown();
+      assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(renewer.calls).hasValue(1);
+    } finally {
+      pool.shutdownNow();
+    }
   }
 }

@@ -176,6 +176,11 @@ class SessionSecretsTest {
       }
 
       @Override
+      public boolean extendLease(Lease lease, Duration ttl) {
+        return store.extendLease(lease, ttl);
+      }
+
+      @Override
       public void release(Lease lease) {
         store.release(lease);
       }

@@ -214,6 +214,47 @@ public abstract class SessionStoreContract {
   }
 
   @Test
+  void extendLease_byItsOwner_outlivesTheFirstTtl() {
+    StoreKey key = randomKey();
+    Lease lease = store().tryLease(key, shortLife()).orElseThrow();
+    assertThat(store().extendLease(lease, Duration.ofMinutes(1))).isTrue();
+    passTime(now().plus(shortLife()));
+    assertThat(store().tryLease(key, Duration.ofMinutes(1))).isEmpty();
+    store().release(lease);
+    assertThat(store().tryLease(key, Duration.ofMinutes(1))).isPresent();
+  }
+
+  @Test
+  void extendLease_notTheOwnerOrExpired_returnsFalseAndChangesNothing() {
+    StoreKey key = randomKey();
+    Lease lease = store().tryLease(key, shortLife()).orElseThrow();
+    assertThat(store().extendLease(new Lease(key, "not-the-owner"), Duration.ofMinutes(1)))
+        .isFalse();
+    passTime(now().plus(shortLife()));
+    assertThat(store().extendLease(lease, Duration.ofMinutes(1))).isFalse();
+    Lease next = store().tryLease(key, Duration.ofMinutes(1)).orElseThrow();
+    assertThat(store().extendLease(lease, Duration.ofMinutes(1))).isFalse();
+    assertThat(store().tryLease(key, Duration.ofMinutes(1))).isEmpty();
+    store().release(next);
+    assertThat(store().extendLease(new Lease(randomKey(), "nobody"), Duration.ofMinutes(1)))
+        .isFalse();
+  }
+
+  @Test
+  void replaceConfirmed_expectedVersion_replaces_otherVersion_isConflict() {
+    StoreKey key = randomKey();
+    store().insert(entry(key, 1, later()));
+    StoredEntry next = entry(key, 2, later().plusSeconds(60));
+    assertThat(store().replaceConfirmed(next, 1).replaced()).isTrue();
+    assertThat(store().find(key)).contains(next);
+    assertThat(store().replaceConfirmed(entry(key, 2, later()), 1))
+        .isEqualTo(ReplaceResult.CONFLICT);
+    assertThat(store().replaceConfirmed(entry(randomKey(), 2, later()), 1))
+        .isEqualTo(ReplaceResult.CONFLICT);
+    assertThat(store().find(key)).contains(next);
+  }
+
+  @Test
   void tryLease_manyThreads_exactlyOneHolder() throws Exception {
     StoreKey key = randomKey();
     List<Optional<Lease>> results = race(() -> store().tryLease(key, Duration.ofMinutes(1)));

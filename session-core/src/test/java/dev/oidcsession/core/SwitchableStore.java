@@ -5,11 +5,17 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 
-/** Wraps a store and can be switched off, to play an outage: every call then throws. */
+/**
+ * Wraps a store and can be switched off, to play an outage: every call then throws. Or only the
+ * entry writes ({@code insert}, {@code replace}, {@code delete}) fail, while reads and the lease
+ * commands go through: a server whose writes of sessions fail (a write timeout on a large value,
+ * a {@code noeviction} store refusing writes that grow it) while small commands still work.
+ */
 public final class SwitchableStore implements SessionStore {
 
   private final SessionStore delegate;
   private volatile boolean down;
+  private volatile boolean writesDown;
 
   public SwitchableStore(SessionStore delegate) {
     this.delegate = delegate;
@@ -20,14 +26,30 @@ public final class SwitchableStore implements SessionStore {
     down = true;
   }
 
-  /** Ends the outage. */
+  /**
+   * Makes {@code insert}, {@code replace} and {@code delete} fail with {@link
+   * SessionStoreUnavailableException} until {@link #up()}; reads and leases keep working.
+   */
+  public void failWrites() {
+    writesDown = true;
+  }
+
+  /** Ends the outage, whole or writes only. */
   public void up() {
     down = false;
+    writesDown = false;
   }
 
   private void check() {
     if (down) {
       throw new SessionStoreUnavailableException("store is down", new IOException("refused"));
+    }
+  }
+
+  private void checkWrite() {
+    check();
+    if (writesDown) {
+      throw new SessionStoreUnavailableException("store refuses writes", new IOException("OOM"));
     }
   }
 
@@ -39,19 +61,25 @@ public final class SwitchableStore implements SessionStore {
 
   @Override
   public boolean insert(StoredEntry entry) {
-    check();
+    checkWrite();
     return delegate.insert(entry);
   }
 
   @Override
   public boolean replace(StoredEntry entry, long expectedVersion) {
-    check();
+    checkWrite();
     return delegate.replace(entry, expectedVersion);
   }
 
   @Override
+  public ReplaceResult replaceConfirmed(StoredEntry entry, long expectedVersion) {
+    checkWrite();
+    return delegate.replaceConfirmed(entry, expectedVersion);
+  }
+
+  @Override
   public boolean delete(StoreKey key) {
-    check();
+    checkWrite();
     return delegate.delete(key);
   }
 
@@ -65,6 +93,12 @@ public final class SwitchableStore implements SessionStore {
   public Optional<Lease> tryLease(StoreKey key, Duration ttl) {
     check();
     return delegate.tryLease(key, ttl);
+  }
+
+  @Override
+  public boolean extendLease(Lease lease, Duration ttl) {
+    check();
+    return delegate.extendLease(lease, ttl);
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.oidcsession.redis;
 
 import dev.oidcsession.core.IndexKey;
 import dev.oidcsession.core.Lease;
+import dev.oidcsession.core.ReplaceResult;
 import dev.oidcsession.core.SessionStore;
 import dev.oidcsession.core.SessionStoreUnavailableException;
 import dev.oidcsession.core.StoreKey;
@@ -73,6 +74,8 @@ import redis.clients.jedis.params.SetParams;
  *   <tr><td>{@link #findKeys}</td><td>{@code ZRANGEBYSCORE oidcs:{I}:i <now> +inf}, then {@code
  *       GET oidcs:{K}:s} per candidate to keep only live entries that still list {@code I}</td></tr>
  *   <tr><td>{@link #tryLease}</td><td>{@code SET oidcs:{K}:l <owner> NX PX <ttl>}</td></tr>
+ *   <tr><td>{@link #extendLease}</td><td>the script {@code EXTEND} on {@code oidcs:{K}:l}:
+ *       {@code PEXPIRE <ttl>} only if {@code GET} equals the owner</td></tr>
  *   <tr><td>{@link #release}</td><td>the script {@code RELEASE} on {@code oidcs:{K}:l}: {@code
  *       DEL} only if {@code GET} equals the owner</td></tr>
  * </table>
@@ -100,7 +103,8 @@ import redis.clients.jedis.params.SetParams;
  *       failover can lose an acknowledged write; for a renewal that would leave only the
  *       provider's already rotated refresh token. {@code WAIT} counts only the writes of the
  *       connection that sends it, so the replace and its {@code WAIT} share one borrowed
- *       connection (a Cluster key's slot connection). A timeout is a WARN, never a failure.
+ *       connection (a Cluster key's slot connection). A timeout is a WARN and {@link
+ *       ReplaceResult#STORED_UNCONFIRMED} from {@link #replaceConfirmed}, never a failure.
  *   <li><b>Expiry twice.</b> Redis drops an entry at its {@code PXAT}; the store also compares
  *       {@code expiresAt} with its own clock, so an entry is absent from its {@code expiresAt} on,
  *       to the nanosecond, whatever the server's clock says.
@@ -143,6 +147,12 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
           + "local top = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')\n"
           + "if top[2] then redis.call('PEXPIREAT', KEYS[1], top[2]) end\n"
           + "return 1\n";
+
+  static final String EXTEND =
+      "if redis.call('GET', KEYS[1]) == ARGV[1] then\n"
+          + "  return redis.call('PEXPIRE', KEYS[1], ARGV[2])\n"
+          + "end\n"
+          + "return 0\n";
 
   static final String RELEASE =
       "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end\n"
@@ -230,6 +240,19 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
 
   @Override
   public boolean replace(StoredEntry entry, long expectedVersion) {
+    return replaceConfirmed(entry, expectedVersion).replaced();
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>{@link ReplaceResult#STORED_UNCONFIRMED} when the key's primary has replicas and none
+   * acknowledged the write within {@code replicaWait} (or the {@code WAIT} failed); {@link
+   * ReplaceResult#STORED} when one did, when the primary has no replicas, or when {@code
+   * replicaWait} is zero.
+   */
+  @Override
+  public ReplaceResult replaceConfirmed(StoredEntry entry, long expectedVersion) {
     Objects.requireNonNull(entry, "entry");
     entry.requireSuccessorOf(expectedVersion);
     List<String> args =
@@ -240,12 +263,13 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
             EntryRecord.expiresAt(clock.instant()));
     // The compare-and-set and its WAIT 1 share one connection: WAIT counts only the writes of the
     // connection that sends it.
-    Object old =
+    ReplicatedWrite.Reply reply =
         call(
             "replace",
             () -> replicatedWrite.eval(REPLACE, entryKey(entry.key()), args, entry.key()));
+    Object old = reply.value();
     if (old == null) {
-      return false;
+      return ReplaceResult.CONFLICT;
     }
     Set<String> kept = new HashSet<>();
     entry.indexKeys().forEach(index -> kept.add(index.value()));
@@ -257,7 +281,7 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
     for (IndexKey index : entry.indexKeys()) {
       indexAdd(index, entry);
     }
-    return true;
+    return reply.unconfirmed() ? ReplaceResult.STORED_UNCONFIRMED : ReplaceResult.STORED;
   }
 
   @Override
@@ -314,6 +338,20 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
             "tryLease",
             () -> redis.set(leaseKey(key), lease.owner(), SetParams.setParams().nx().px(ttlMillis)));
     return "OK".equals(reply) ? Optional.of(lease) : Optional.empty();
+  }
+
+  @Override
+  public boolean extendLease(Lease lease, Duration ttl) {
+    Objects.requireNonNull(lease, "lease");
+    Objects.requireNonNull(ttl, "ttl");
+    if (ttl.isNegative() || ttl.isZero()) {
+      throw new IllegalArgumentException("lease ttl must be positive, but was " + ttl);
+    }
+    String ttlMillis = Long.toString(Math.max(1, ttl.toMillis()));
+    List<String> args = List.of(lease.owner(), ttlMillis);
+    Object reply =
+        call("extendLease", () -> redis.eval(EXTEND, List.of(leaseKey(lease.key())), args));
+    return Long.valueOf(1).equals(reply);
   }
 
   @Override

@@ -46,15 +46,20 @@ final class ReplicatedWrite {
   }
 
   /**
+   * The script's reply, {@code null} for nil, and whether a write it made was left unconfirmed:
+   * the primary has replicas and none acknowledged it in time (or the {@code WAIT} failed).
+   */
+  record Reply(Object value, boolean unconfirmed) {}
+
+  /**
    * Runs {@code script} on {@code key}'s primary and, when it returned a value (the write happened)
    * and that primary has replicas, {@code WAIT 1} on the same connection. An unacknowledged or
-   * failed {@code WAIT} is a WARN naming {@code storeKey}, never an exception: the write is on the
-   * primary.
+   * failed {@code WAIT} is a WARN naming {@code storeKey} and an {@link Reply#unconfirmed()} reply,
+   * never an exception: the write is on the primary.
    *
-   * @return the script's reply, {@code null} for nil
    * @throws JedisException if the script could not run
    */
-  Object eval(String script, String key, List<String> args, StoreKey storeKey) {
+  Reply eval(String script, String key, List<String> args, StoreKey storeKey) {
     for (int redirects = 0; ; redirects++) {
       try {
         return evalOnce(script, key, args, storeKey);
@@ -74,7 +79,7 @@ final class ReplicatedWrite {
     }
   }
 
-  private Object evalOnce(String script, String key, List<String> args, StoreKey storeKey) {
+  private Reply evalOnce(String script, String key, List<String> args, StoreKey storeKey) {
     AbstractPipeline connection = pin(key);
     try {
       Response<Object> info =
@@ -82,16 +87,16 @@ final class ReplicatedWrite {
       Response<Object> reply = connection.eval(script, List.of(key), args);
       connection.sync();
       Object result = reply.get();
-      if (result != null && info != null && hasReplicas(info)) {
-        awaitReplica(connection, key, storeKey);
-      }
-      return result;
+      boolean unconfirmed = result != null && info != null && hasReplicas(info)
+          && !awaitReplica(connection, key, storeKey);
+      return new Reply(result, unconfirmed);
     } finally {
       closeQuietly(connection);
     }
   }
 
-  private void awaitReplica(AbstractPipeline connection, String key, StoreKey storeKey) {
+  /** {@code WAIT 1} on the writer's connection; whether a replica acknowledged the write. */
+  private boolean awaitReplica(AbstractPipeline connection, String key, StoreKey storeKey) {
     try {
       Response<Long> acknowledged = connection.waitReplicas(key, 1, Math.max(1, wait.toMillis()));
       connection.sync();
@@ -101,9 +106,12 @@ final class ReplicatedWrite {
                 + " it",
             storeKey,
             wait);
+        return false;
       }
+      return true;
     } catch (JedisException e) {
       log.warn("WAIT after the replace of {} failed ({})", storeKey, e.getClass().getSimpleName());
+      return false;
     }
   }
 

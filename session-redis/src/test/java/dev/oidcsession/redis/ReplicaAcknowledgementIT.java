@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
+import dev.oidcsession.core.ReplaceResult;
 import dev.oidcsession.core.StoredEntry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -74,6 +75,30 @@ class ReplicaAcknowledgementIT {
       assertThat(commandCalls(primary, "wait")).isEqualTo(2);
       assertThat(logs.messages(Level.WARN)).isEmpty(); // the replica acknowledged both
     }
+  }
+
+  @Test
+  void replaceConfirmed_replicaPaused_isStoredUnconfirmed_acknowledged_isStored() {
+    // Issue 14 item 1: the store says which writes a failover could lose.
+    RedisSessionStore store =
+        redis.closeAfterAll(
+            RedisSessionStore.builder(redis.config().build()).replicaWait(REPLICA_WAIT).build());
+    StoredEntry first = entry(randomKey(), 1);
+    assertThat(store.insert(first)).isTrue();
+    assertThat(store.replaceConfirmed(entry(first.key(), 2), 1)).isEqualTo(ReplaceResult.STORED);
+    try (Jedis replica = redis.admin(redis.replica())) {
+      replica.clientPause(60_000, ClientPauseMode.WRITE);
+      try {
+        assertThat(store.replaceConfirmed(entry(first.key(), 3), 2))
+            .isEqualTo(ReplaceResult.STORED_UNCONFIRMED);
+        assertThat(store.replaceConfirmed(entry(first.key(), 3), 2))
+            .isEqualTo(ReplaceResult.CONFLICT);
+      } finally {
+        replica.clientUnpause();
+      }
+    }
+    assertThat(store.find(first.key()).orElseThrow().version()).isEqualTo(3);
+    assertThat(store.replaceConfirmed(entry(first.key(), 4), 3)).isEqualTo(ReplaceResult.STORED);
   }
 
   /** The calls of {@code command} in {@code INFO commandstats} since the last reset. */

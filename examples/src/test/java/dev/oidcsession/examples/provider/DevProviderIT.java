@@ -315,13 +315,16 @@ class DevProviderIT {
   }
 
   @Test
-  void refresh_withWrongClientSecret_isTerminalInvalidClient_andDoesNotSpendTheToken() throws Exception {
+  void refresh_withWrongClientSecret_isTransientCredentialsRefused_andDoesNotSpendTheToken()
+      throws Exception {
     TokenSet tokens = login(client, "hank");
     try (OidcClient wrong = client("not-the-secret", REDIRECT, POST_LOGOUT)) {
       assertThatThrownBy(() -> wrong.renew(tokens))
-          .isInstanceOfSatisfying(TokenRenewalException.class,
-              e -> assertThat(e.kind()).isEqualTo(TokenRenewalException.Kind.TERMINAL))
-          .hasMessage("refresh rejected by the provider: invalid_client");
+          .isInstanceOfSatisfying(TokenRenewalException.class, e -> {
+            assertThat(e.kind()).isEqualTo(TokenRenewalException.Kind.TRANSIENT);
+            assertThat(e.isCredentialsRefused()).isTrue();
+          })
+          .hasMessage("the provider refused this client's credentials: invalid_client");
     }
     assertThat(client.renew(tokens).refreshToken()).isPresent();
   }

@@ -18,6 +18,7 @@ import dev.oidcsession.core.TokenSet;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -79,10 +80,16 @@ public final class OidcClient implements TokenRenewer, AutoCloseable {
   private final TokenValidation validation;
   private final LoginFlow login;
   private final Refresh refresh;
+  private final Optional<Duration> maxCallDuration;
 
   private OidcClient(OidcClientConfig config, OkHttpClient http) {
     this.config = Objects.requireNonNull(config, "config");
     Objects.requireNonNull(http, "httpClient");
+    // OkHttp's call timeout spans the whole call, every retry and redirect included.
+    this.maxCallDuration =
+        http.callTimeoutMillis() > 0
+            ? Optional.of(Duration.ofMillis(http.callTimeoutMillis()))
+            : Optional.empty();
     OkHttpSender sender = new OkHttpSender(http);
     this.clientId = new ClientID(config.clientId());
     this.issuer = new Issuer(config.issuer().toString());
@@ -128,6 +135,16 @@ public final class OidcClient implements TokenRenewer, AutoCloseable {
         .retryOnConnectionFailure(false)
         .build();
   }
+  /**
+   * The HTTP client's call timeout, which bounds a whole refresh call including every resend: the
+   * session manager then rejects a renewal lease that is not longer (a rotating refresh token is
+   * never presented by a call that outlives its lease). Empty for a client without a call timeout.
+   */
+  @Override
+  public Optional<Duration> maxCallDuration() {
+    return maxCallDuration;
+  }
+
   /** The configuration. */
   public OidcClientConfig config() {
     return config;

@@ -29,8 +29,13 @@ final class Refresh {
   private static final Logger log = LoggerFactory.getLogger(Refresh.class);
 
   /** OAuth error codes after which a refresh token is dead (RFC 6749 §5.2). */
-  static final Set<String> TERMINAL_ERRORS =
-      Set.of("invalid_grant", "invalid_client", "unauthorized_client", "unsupported_grant_type");
+  static final Set<String> TERMINAL_ERRORS = Set.of("invalid_grant", "unsupported_grant_type");
+
+  /**
+   * OAuth error codes that refuse the client, not the refresh token (RFC 6749 §5.2): during a
+   * client-secret rotation they say nothing about the session, so they are transient.
+   */
+  static final Set<String> CREDENTIALS_REFUSED = Set.of("invalid_client", "unauthorized_client");
 
   /** The made-up refresh token of {@link #checkClientCredentials()}. */
   static final String PROBE_TOKEN = "oidc-session-credential-check";
@@ -74,6 +79,10 @@ final class Refresh {
       tokens = TokenEndpoint.parseTokens(http, "refresh token");
     } catch (OidcException e) {
       String code = e.errorCode().orElse(null);
+      if (code != null && CREDENTIALS_REFUSED.contains(code)) {
+        throw TokenRenewalException.credentialsRefused(
+            "the provider refused this client's credentials: " + code, null, code);
+      }
       if (code != null && TERMINAL_ERRORS.contains(code)) {
         throw new TokenRenewalException(
             TokenRenewalException.Kind.TERMINAL,
@@ -158,7 +167,7 @@ final class Refresh {
       if ("invalid_grant".equals(code)) {
         return true;
       }
-      if ("invalid_client".equals(code) || "unauthorized_client".equals(code)) {
+      if (code != null && CREDENTIALS_REFUSED.contains(code)) {
         log.warn("the token endpoint refused this client's credentials: {}", code);
         throw new OidcException(
             OidcException.Reason.CLIENT_MISCONFIGURED,

@@ -156,15 +156,30 @@ class RefreshIT extends FakeProviderTestBase {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"invalid_grant", "invalid_client", "unauthorized_client"})
+  @ValueSource(strings = {"invalid_grant", "unsupported_grant_type"})
   void refresh_deadGrantError_isTerminal(String error) {
-    provider.stubToken(oauthError(error.equals("invalid_client") ? 401 : 400, error));
+    provider.stubToken(oauthError(400, error));
 
     TokenRenewalException e = renewalFailure();
 
     assertThat(e.kind()).isEqualTo(TokenRenewalException.Kind.TERMINAL);
     assertThat(e).hasMessage("refresh rejected by the provider: " + error);
     assertThat(e.retryAfter()).isEmpty();
+    assertThat(e.errorCode()).contains(error);
+    assertThat(e.isCredentialsRefused()).isFalse();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"invalid_client", "unauthorized_client"})
+  void refresh_clientCredentialsRefused_isTransientAndSaysSo(String error) {
+    provider.stubToken(oauthError(error.equals("invalid_client") ? 401 : 400, error));
+
+    TokenRenewalException e = renewalFailure();
+
+    // A client-secret rotation half done must not end every session renewing meanwhile.
+    assertThat(e.kind()).isEqualTo(TokenRenewalException.Kind.TRANSIENT);
+    assertThat(e.isCredentialsRefused()).isTrue();
+    assertThat(e).hasMessage("the provider refused this client's credentials: " + error);
     assertThat(e.errorCode()).contains(error);
   }
 
