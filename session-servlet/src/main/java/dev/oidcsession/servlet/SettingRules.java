@@ -1,5 +1,6 @@
 package dev.oidcsession.servlet;
 
+import dev.oidcsession.core.internal.WebUrls;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -41,14 +42,10 @@ final class SettingRules {
         + (defaultPort ? "" : ":" + port) + path);
   }
 
-  /** An {@code https} URL, or {@code http} on {@code localhost}/{@code 127.0.0.1}. */
+  /** An {@code https} URL, or {@code http} on a loopback host: the one rule of {@link WebUrls}. */
   static URI issuer(String value) {
     URI uri = uri(value, "issuer");
-    boolean loopback = "localhost".equals(uri.getHost()) || "127.0.0.1".equals(uri.getHost());
-    if (!"https".equals(uri.getScheme()) && !("http".equals(uri.getScheme()) && loopback)) {
-      throw new IllegalArgumentException(
-          "issuer must be an https URL (http only on localhost), but was " + value);
-    }
+    WebUrls.requireWebUrl("issuer", uri);
     return uri;
   }
 
