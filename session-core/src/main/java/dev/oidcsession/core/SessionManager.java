@@ -3,6 +3,7 @@ package dev.oidcsession.core;
 import static dev.oidcsession.core.internal.Settings.between;
 import static dev.oidcsession.core.internal.Settings.once;
 
+import dev.oidcsession.core.internal.Settings;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -361,7 +362,7 @@ public final class SessionManager implements AutoCloseable {
      */
     public Builder indexSecret(byte[] value) {
       Objects.requireNonNull(value, "indexSecret");
-      once(indexSecret == null ? null : "(a secret, not shown)", "indexSecret");
+      Settings.onceSecret(indexSecret, "indexSecret");
       if (value.length < 32) {
         throw new IllegalArgumentException(
             "indexSecret must be at least 32 bytes, but was " + value.length + " bytes");

@@ -1,6 +1,7 @@
 package dev.oidcsession.redis;
 
 import dev.oidcsession.core.SessionStoreUnavailableException;
+import dev.oidcsession.core.internal.Settings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -295,7 +296,8 @@ public final class RedisConfig {
     public Builder url(String value) {
       Objects.requireNonNull(value, "url");
       RedisUrl candidate = RedisUrl.parse(value);
-      once(url, "url");
+      // the URL may carry a password: the message shows it redacted
+      Settings.once(url == null ? null : RedisUrl.redact(url), "url");
       url = value;
       parsed = candidate;
       return this;
@@ -308,7 +310,7 @@ public final class RedisConfig {
     public Builder caCertificate(Path pemFile) {
       Objects.requireNonNull(pemFile, "caCertificate");
       readable(pemFile, "caCertificate");
-      once(caCertificate, "caCertificate");
+      Settings.once(caCertificate, "caCertificate");
       if (insecure) {
         throw new IllegalStateException(
             "caCertificate cannot be combined with insecureSkipCertificateVerification");
@@ -326,7 +328,7 @@ public final class RedisConfig {
       Objects.requireNonNull(privateKeyPem, "clientKey");
       readable(certificatePem, "clientCertificate");
       readable(privateKeyPem, "clientKey");
-      once(clientCertificate, "clientCertificate");
+      Settings.once(clientCertificate, "clientCertificate");
       clientCertificate = certificatePem;
       clientKey = privateKeyPem;
       return this;
@@ -338,9 +340,7 @@ public final class RedisConfig {
      * can read and change sessions. Every client made from the config logs a WARN about it.
      */
     public Builder insecureSkipCertificateVerification() {
-      if (insecure) {
-        throw new IllegalStateException("insecureSkipCertificateVerification was already set");
-      }
+      Settings.once(insecure ? true : null, "insecureSkipCertificateVerification");
       if (caCertificate != null) {
         throw new IllegalStateException(
             "insecureSkipCertificateVerification cannot be combined with caCertificate");
@@ -351,11 +351,8 @@ public final class RedisConfig {
 
     /** Pooled connections (per node, for Cluster), 1 to 1024. Default 16. */
     public Builder poolSize(int value) {
-      if (value < 1 || value > MAX_POOL_SIZE) {
-        throw new IllegalArgumentException(
-            "poolSize must be between 1 and " + MAX_POOL_SIZE + ", but was " + value);
-      }
-      once(poolSize, "poolSize");
+      Settings.between(value, 1, MAX_POOL_SIZE, "poolSize");
+      Settings.once(poolSize, "poolSize");
       poolSize = value;
       return this;
     }
@@ -408,9 +405,7 @@ public final class RedisConfig {
      *     a URL without TLS, or the client-side cache was set both in the URL and on the builder
      */
     public RedisConfig build() {
-      if (url == null) {
-        throw new IllegalStateException("url must be set, but was not");
-      }
+      Settings.required(url, "url");
       if (clientSideCache != null && parsed.clientCache() > 0) {
         throw new IllegalStateException(
             "clientSideCache must be set once, but was set in the URL (client_cache) and on the"
@@ -424,12 +419,6 @@ public final class RedisConfig {
       return new RedisConfig(this);
     }
 
-    private static void once(Object current, String name) {
-      if (current != null) {
-        throw new IllegalStateException(name + " was already set");
-      }
-    }
-
     private static void readable(Path file, String name) {
       if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
         throw new IllegalArgumentException(name + " must be a readable file, but was " + file);
@@ -437,13 +426,7 @@ public final class RedisConfig {
     }
 
     private static Duration timeout(Duration current, Duration value, String name) {
-      Objects.requireNonNull(value, name);
-      if (value.compareTo(MIN_TIMEOUT) < 0 || value.compareTo(MAX_TIMEOUT) > 0) {
-        throw new IllegalArgumentException(
-            name + " must be between " + MIN_TIMEOUT + " and " + MAX_TIMEOUT + ", but was " + value);
-      }
-      once(current, name);
-      return value;
+      return Settings.once(current, Settings.between(value, MIN_TIMEOUT, MAX_TIMEOUT, name), name);
     }
   }
 }

@@ -7,6 +7,7 @@ import dev.oidcsession.core.SessionStore;
 import dev.oidcsession.core.SessionStoreUnavailableException;
 import dev.oidcsession.core.StoreKey;
 import dev.oidcsession.core.StoredEntry;
+import dev.oidcsession.core.internal.Settings;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -510,10 +511,7 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
             "keyPrefix must be at most 64 printable ASCII characters without braces or spaces,"
                 + " but was \"" + value + "\"");
       }
-      if (keyPrefix != null) {
-        throw new IllegalStateException("keyPrefix was already set");
-      }
-      keyPrefix = value;
+      keyPrefix = Settings.once(keyPrefix, value, "keyPrefix");
       return this;
     }
 
@@ -522,11 +520,7 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
      * Default {@link Clock#systemUTC()}; use the session manager's clock.
      */
     public Builder clock(Clock value) {
-      Objects.requireNonNull(value, "clock");
-      if (clock != null) {
-        throw new IllegalStateException("clock was already set");
-      }
-      clock = value;
+      clock = Settings.once(clock, value, "clock");
       return this;
     }
 
@@ -540,15 +534,11 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
      * 10 seconds.
      */
     public Builder replicaWait(Duration value) {
-      Objects.requireNonNull(value, "replicaWait");
-      if (value.isNegative() || value.compareTo(MAX_REPLICA_WAIT) > 0) {
-        throw new IllegalArgumentException(
-            "replicaWait must be between PT0S and " + MAX_REPLICA_WAIT + ", but was " + value);
-      }
-      if (replicaWait != null) {
-        throw new IllegalStateException("replicaWait was already set");
-      }
-      replicaWait = value;
+      replicaWait =
+          Settings.once(
+              replicaWait,
+              Settings.between(value, Duration.ZERO, MAX_REPLICA_WAIT, "replicaWait"),
+              "replicaWait");
       return this;
     }
 

@@ -112,10 +112,15 @@ class RedisConfigTest {
   void settingTwice_isIllegalState() {
     assertThatThrownBy(() -> RedisConfig.builder().poolSize(4).poolSize(5))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("poolSize was already set");
+        .hasMessage("poolSize was already set to 4");
     assertThatThrownBy(() -> RedisConfig.builder().url("redis://a").url("redis://b"))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("url was already set");
+        .hasMessage("url was already set to " + RedisUrl.redact("redis://a"));
+    assertThatThrownBy(
+            () -> RedisConfig.builder().url("redis://:hunter2@a:6379").url("redis://b"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("url was already set to ")
+        .hasMessageNotContaining("hunter2");
   }
 
   @Test

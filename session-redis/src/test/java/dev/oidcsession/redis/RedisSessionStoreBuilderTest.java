@@ -39,7 +39,7 @@ class RedisSessionStoreBuilderTest {
     RedisSessionStore.Builder builder = RedisSessionStore.builder(CONFIG).keyPrefix("app:");
     assertThatThrownBy(() -> builder.keyPrefix("other:"))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("keyPrefix was already set");
+        .hasMessage("keyPrefix was already set to app:");
   }
 
   @Test
@@ -60,13 +60,13 @@ class RedisSessionStoreBuilderTest {
     assertThatThrownBy(
             () -> RedisSessionStore.builder(CONFIG).replicaWait(Duration.ZERO).replicaWait(Duration.ZERO))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("replicaWait was already set");
+        .hasMessage("replicaWait was already set to PT0S");
     assertThatThrownBy(
             () ->
                 RedisSessionStore.builder(CONFIG)
                     .clock(Clock.systemUTC())
                     .clock(Clock.systemUTC()))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("clock was already set");
+        .hasMessage("clock was already set to " + Clock.systemUTC());
   }
 }

@@ -1,9 +1,14 @@
 package dev.oidcsession.servlet;
 
+import static dev.oidcsession.core.internal.Settings.once;
+import static dev.oidcsession.core.internal.Settings.onceSecret;
+import static dev.oidcsession.core.internal.Settings.required;
+
 import com.nimbusds.jose.jwk.JWK;
 import dev.oidcsession.core.SessionListener;
 import dev.oidcsession.core.SessionPolicy;
 import dev.oidcsession.core.SessionStore;
+import dev.oidcsession.core.internal.Settings;
 import dev.oidcsession.core.oidc.OidcClient;
 import dev.oidcsession.core.oidc.OidcClientConfig;
 import dev.oidcsession.core.oidc.OidcClientConfig.ClientAuthMethod;
@@ -342,7 +347,7 @@ public final class OidcSessionConfig {
     /** The client id; required. */
     public Builder clientId(String value) {
       once(clientId, "clientId");
-      clientId = SettingRules.notBlank(value, "clientId");
+      clientId = Settings.notBlank(value, "clientId");
       return this;
     }
 
@@ -352,16 +357,15 @@ public final class OidcSessionConfig {
      * #clientSecret} is, else {@code none} (a public client, PKCE only).
      */
     public Builder clientAuthMethod(ClientAuthMethod value) {
-      once(clientAuthMethod, "clientAuthMethod");
-      clientAuthMethod = Objects.requireNonNull(value, "clientAuthMethod");
+      clientAuthMethod = once(clientAuthMethod, value, "clientAuthMethod");
       return this;
     }
 
     /** The client secret, for {@code client_secret_basic} or {@code client_secret_post}. */
     public Builder clientSecret(String value) {
-      once(clientSecret, "clientSecret");
+      onceSecret(clientSecret, "clientSecret");
       exclusive(clientKey, "clientSecret", "clientKey");
-      clientSecret = SettingRules.notBlank(value, "clientSecret");
+      clientSecret = Settings.notBlank(value, "clientSecret");
       return this;
     }
 
@@ -370,7 +374,7 @@ public final class OidcSessionConfig {
      * (signs RS256) or a private EC key on P-256, P-384 or P-521 (ES256/384/512).
      */
     public Builder clientKey(JWK value) {
-      once(clientKey, "clientKey");
+      onceSecret(clientKey, "clientKey");
       exclusive(clientSecret, "clientKey", "clientSecret");
       clientKey = ClientKeys.requirePrivate(Objects.requireNonNull(value, "clientKey"), "clientKey");
       return this;
@@ -382,7 +386,7 @@ public final class OidcSessionConfig {
      */
     public Builder clientKeyFile(Path value) {
       Objects.requireNonNull(value, "clientKeyFile");
-      once(clientKey, "clientKey");
+      onceSecret(clientKey, "clientKey");
       exclusive(clientSecret, "clientKey", "clientSecret");
       clientKey = ClientKeys.read(value, "clientKeyFile");
       return this;
@@ -477,29 +481,26 @@ public final class OidcSessionConfig {
      * 32 bytes. Default: derived from the client secret.
      */
     public Builder sessionSecret(byte[] value) {
-      once(sessionSecret, "sessionSecret");
+      onceSecret(sessionSecret, "sessionSecret");
       sessionSecret = SettingRules.sessionSecret(value);
       return this;
     }
 
     /** The lifecycle policy. Default: from the {@code SESSION_*} settings, else the defaults. */
     public Builder policy(SessionPolicy value) {
-      once(policy, "policy");
-      policy = Objects.requireNonNull(value, "policy");
+      policy = once(policy, value, "policy");
       return this;
     }
 
     /** The session store. Default: in memory. */
     public Builder store(SessionStore value) {
-      once(store, "store");
-      store = Objects.requireNonNull(value, "store");
+      store = once(store, value, "store");
       return this;
     }
 
     /** Hears created, renewed, renewal-failed and ended (audit, metrics). Default: none. */
     public Builder listener(SessionListener value) {
-      once(listener, "listener");
-      listener = Objects.requireNonNull(value, "listener");
+      listener = once(listener, value, "listener");
       return this;
     }
 
@@ -511,8 +512,7 @@ public final class OidcSessionConfig {
      * OidcClient#defaultHttpClient()}.
      */
     public Builder httpClient(OkHttpClient value) {
-      once(httpClient, "httpClient");
-      httpClient = Objects.requireNonNull(value, "httpClient");
+      httpClient = once(httpClient, value, "httpClient");
       return this;
     }
 
@@ -521,15 +521,13 @@ public final class OidcSessionConfig {
      * filter is destroyed. Default: a small pool the filter owns and stops.
      */
     public Builder executor(ScheduledExecutorService value) {
-      once(executor, "executor");
-      executor = Objects.requireNonNull(value, "executor");
+      executor = once(executor, value, "executor");
       return this;
     }
 
     /** The clock. Default: {@link Clock#systemUTC()}. */
     public Builder clock(Clock value) {
-      once(clock, "clock");
-      clock = Objects.requireNonNull(value, "clock");
+      clock = once(clock, value, "clock");
       return this;
     }
 
@@ -543,9 +541,9 @@ public final class OidcSessionConfig {
      * @throws IllegalArgumentException naming the {@code SESSION_*} settings that contradict
      */
     public OidcSessionConfig build() {
-      requireSet(baseUrl, "baseUrl (BASE_URL)");
-      requireSet(issuer, "issuer (OIDC_ISSUER)");
-      requireSet(clientId, "clientId (OIDC_CLIENT_ID)");
+      required(baseUrl, "baseUrl (BASE_URL)");
+      required(issuer, "issuer (OIDC_ISSUER)");
+      required(clientId, "clientId (OIDC_CLIENT_ID)");
       if (policy != null && policyBuilder != null) {
         throw new IllegalStateException(
             "policy was set in code and SESSION_* settings were given: choose one");
@@ -570,22 +568,10 @@ public final class OidcSessionConfig {
       policySource = source;
     }
 
-    private static void once(Object current, String name) {
-      if (current != null) {
-        throw new IllegalStateException(name + " was already set");
-      }
-    }
-
     private static void exclusive(Object other, String name, String otherName) {
       if (other != null) {
         throw new IllegalStateException(name + " must not be set with " + otherName
             + " (they are two ways to authenticate), but " + otherName + " was already set");
-      }
-    }
-
-    private static void requireSet(Object value, String name) {
-      if (value == null) {
-        throw new IllegalStateException(name + " must be set, but was not");
       }
     }
   }

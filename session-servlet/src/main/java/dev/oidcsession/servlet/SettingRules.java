@@ -125,14 +125,6 @@ final class SettingRules {
     return value.clone();
   }
 
-  static String notBlank(String value, String name) {
-    Objects.requireNonNull(value, name);
-    if (value.isBlank()) {
-      throw new IllegalArgumentException(name + " must be non-blank, but was blank");
-    }
-    return value;
-  }
-
   private static URI uri(String value, String name) {
     Objects.requireNonNull(value, name);
     try {

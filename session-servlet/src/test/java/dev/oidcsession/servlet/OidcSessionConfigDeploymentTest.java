@@ -142,6 +142,21 @@ class OidcSessionConfigDeploymentTest {
     }
 
     @Test
+    void secrets_setTwice_areIllegalState_withoutShowingTheSecret() throws Exception {
+      RSAKey key = RSAKey.parse(rsaJwk());
+      assertThatThrownBy(() -> code().clientSecret("first-secret").clientSecret("second"))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage("clientSecret was already set to (a secret, not shown)");
+      assertThatThrownBy(() -> code().clientKey(key).clientKey(key))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage("clientKey was already set to (a secret, not shown)");
+      byte[] secret = new byte[32];
+      assertThatThrownBy(() -> code().sessionSecret(secret).sessionSecret(secret))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage("sessionSecret was already set to (a secret, not shown)");
+    }
+
+    @Test
     void clientSecret_blank_isRejected_nonBlankIsAccepted() {
       assertThatThrownBy(() -> code().clientSecret(" "))
           .isInstanceOf(IllegalArgumentException.class)
@@ -340,14 +355,16 @@ class OidcSessionConfigDeploymentTest {
       ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
       try {
         assertThatThrownBy(() -> code().executor(executor).executor(executor))
-            .isInstanceOf(IllegalStateException.class).hasMessage("executor was already set");
+            .isInstanceOf(IllegalStateException.class).hasMessage("executor was already set to " + executor);
       } finally {
         executor.shutdownNow();
       }
       assertThatThrownBy(() -> code().listener(SessionListener.NONE).listener(SessionListener.NONE))
-          .isInstanceOf(IllegalStateException.class).hasMessage("listener was already set");
-      assertThatThrownBy(() -> code().httpClient(new OkHttpClient()).httpClient(new OkHttpClient()))
-          .isInstanceOf(IllegalStateException.class).hasMessage("httpClient was already set");
+          .isInstanceOf(IllegalStateException.class).hasMessage("listener was already set to " + SessionListener.NONE);
+      OkHttpClient first = new OkHttpClient();
+      assertThatThrownBy(() -> code().httpClient(first).httpClient(new OkHttpClient()))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage("httpClient was already set to " + first);
       assertThat(code().build().listener()).isSameAs(SessionListener.NONE);
       assertThat(code().build().executor()).isEmpty();
     }

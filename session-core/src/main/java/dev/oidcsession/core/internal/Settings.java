@@ -41,6 +41,41 @@ public final class Settings {
     return value;
   }
 
+  /**
+   * {@link #once(Object, String)} for a secret: the message never shows it.
+   *
+   * @throws IllegalStateException {@code "<name> was already set to (a secret, not shown)"}
+   */
+  public static void onceSecret(Object current, String name) {
+    once(current == null ? null : "(a secret, not shown)", name);
+  }
+
+  /**
+   * Checks in {@code build()} that a required setting was given.
+   *
+   * @throws IllegalStateException {@code "<name> must be set, but was not"}
+   */
+  public static void required(Object value, String name) {
+    if (value == null) {
+      throw new IllegalStateException(name + " must be set, but was not");
+    }
+  }
+
+  /**
+   * Returns the non-null, non-blank {@code value}. The message does not repeat the value, so it
+   * serves secrets too.
+   *
+   * @throws NullPointerException if {@code value} is null
+   * @throws IllegalArgumentException {@code "<name> must be non-blank, but was blank"}
+   */
+  public static String notBlank(String value, String name) {
+    Objects.requireNonNull(value, name);
+    if (value.isBlank()) {
+      throw new IllegalArgumentException(name + " must be non-blank, but was blank");
+    }
+    return value;
+  }
+
   /** @throws IllegalArgumentException {@code "<name> must be positive, but was <value>"} */
   public static Duration positive(Duration value, String name) {
     Objects.requireNonNull(value, name);

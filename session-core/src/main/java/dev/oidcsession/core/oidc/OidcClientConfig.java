@@ -4,6 +4,7 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.openid.connect.sdk.op.OIDCProviderMetadata;
 import dev.oidcsession.core.TokenSecret;
+import dev.oidcsession.core.internal.Settings;
 import dev.oidcsession.core.internal.WebUrls;
 import java.net.URI;
 import java.security.SecureRandom;
@@ -269,17 +270,13 @@ public final class OidcClientConfig {
         throw new IllegalArgumentException(
             "issuer must be a URL without query or fragment, but was " + value);
       }
-      issuer = set(issuer, uri, "issuer");
+      issuer = Settings.once(issuer, uri, "issuer");
       return this;
     }
 
     /** The {@code client_id}: not blank. */
     public Builder clientId(String value) {
-      Objects.requireNonNull(value, "clientId");
-      if (value.isBlank()) {
-        throw new IllegalArgumentException("clientId must be non-blank, but was '" + value + "'");
-      }
-      clientId = set(clientId, value, "clientId");
+      clientId = Settings.once(clientId, Settings.notBlank(value, "clientId"), "clientId");
       return this;
     }
 
@@ -316,7 +313,7 @@ public final class OidcClientConfig {
         throw new IllegalArgumentException(
             "redirectUri must be a URL without fragment, but was " + value);
       }
-      redirectUri = set(redirectUri, value, "redirectUri");
+      redirectUri = Settings.once(redirectUri, value, "redirectUri");
       return this;
     }
 
@@ -335,7 +332,7 @@ public final class OidcClientConfig {
         throw new IllegalArgumentException(
             "scopes must include openid, but was " + Arrays.toString(values));
       }
-      scopes = set(scopes, Collections.unmodifiableSet(set), "scopes");
+      scopes = Settings.once(scopes, Collections.unmodifiableSet(set), "scopes");
       return this;
     }
 
@@ -343,7 +340,8 @@ public final class OidcClientConfig {
     public Builder postLogoutRedirectUri(URI value) {
       Objects.requireNonNull(value, "postLogoutRedirectUri");
       WebUrls.requireWebUrl("postLogoutRedirectUri", value);
-      postLogoutRedirectUri = set(postLogoutRedirectUri, value, "postLogoutRedirectUri");
+      postLogoutRedirectUri =
+          Settings.once(postLogoutRedirectUri, value, "postLogoutRedirectUri");
       return this;
     }
 
@@ -357,7 +355,10 @@ public final class OidcClientConfig {
         throw new IllegalArgumentException(
             "providerMetadata must name a jwks_uri, but had none (issuer " + value.getIssuer() + ")");
       }
-      providerMetadata = set(providerMetadata, value, "providerMetadata");
+      Settings.once(
+          providerMetadata == null ? null : "metadata of " + providerMetadata.getIssuer(),
+          "providerMetadata");
+      providerMetadata = value;
       return this;
     }
 
@@ -383,7 +384,7 @@ public final class OidcClientConfig {
         }
       }
       allowedSigningAlgorithms =
-          set(
+          Settings.once(
               allowedSigningAlgorithms,
               Collections.unmodifiableSet(new LinkedHashSet<>(values)),
               "allowedSigningAlgorithms");
@@ -395,18 +396,22 @@ public final class OidcClientConfig {
      * to 5 minutes. Default: 60 seconds.
      */
     public Builder validationClockSkew(Duration value) {
-      Objects.requireNonNull(value, "validationClockSkew");
-      if (value.isNegative() || value.compareTo(MAX_VALIDATION_CLOCK_SKEW) > 0) {
-        throw new IllegalArgumentException(
-            "validationClockSkew must be between PT0S and " + MAX_VALIDATION_CLOCK_SKEW + ", but was " + value);
-      }
-      validationClockSkew = set(validationClockSkew, value, "validationClockSkew");
+      validationClockSkew =
+          Settings.once(
+              validationClockSkew,
+              Settings.between(
+                  value, Duration.ZERO, MAX_VALIDATION_CLOCK_SKEW, "validationClockSkew"),
+              "validationClockSkew");
       return this;
     }
 
     /** How long provider keys are cached: at least 1 second. Default: 5 minutes. */
     public Builder jwksCacheTtl(Duration value) {
-      jwksCacheTtl = set(jwksCacheTtl, atLeast("jwksCacheTtl", value, MIN_JWKS_INTERVAL), "jwksCacheTtl");
+      jwksCacheTtl =
+          Settings.once(
+              jwksCacheTtl,
+              Settings.atLeast(value, MIN_JWKS_INTERVAL, "jwksCacheTtl"),
+              "jwksCacheTtl");
       return this;
     }
 
@@ -416,38 +421,30 @@ public final class OidcClientConfig {
      */
     public Builder jwksRefetchMinInterval(Duration value) {
       jwksRefetchMinInterval =
-          set(
+          Settings.once(
               jwksRefetchMinInterval,
-              atLeast("jwksRefetchMinInterval", value, MIN_JWKS_INTERVAL),
+              Settings.atLeast(value, MIN_JWKS_INTERVAL, "jwksRefetchMinInterval"),
               "jwksRefetchMinInterval");
       return this;
     }
 
     /** How long a login may take, from its start to its callback: (0, 1 hour]. Default: 10 minutes. */
     public Builder pendingLoginMaxAge(Duration value) {
-      Objects.requireNonNull(value, "pendingLoginMaxAge");
-      if (value.isNegative()
-          || value.isZero()
-          || value.compareTo(MAX_PENDING_LOGIN_MAX_AGE) > 0) {
-        throw new IllegalArgumentException(
-            "pendingLoginMaxAge must be greater than PT0S and at most "
-                + MAX_PENDING_LOGIN_MAX_AGE
-                + ", but was "
-                + value);
-      }
-      pendingLoginMaxAge = set(pendingLoginMaxAge, value, "pendingLoginMaxAge");
+      Settings.positive(value, "pendingLoginMaxAge");
+      Settings.atMost(value, MAX_PENDING_LOGIN_MAX_AGE, "pendingLoginMaxAge");
+      pendingLoginMaxAge = Settings.once(pendingLoginMaxAge, value, "pendingLoginMaxAge");
       return this;
     }
 
     /** Wall time for our own time rules. Default: {@link Clock#systemUTC()}. */
     public Builder clock(Clock value) {
-      clock = set(clock, Objects.requireNonNull(value, "clock"), "clock");
+      clock = Settings.once(clock, value, "clock");
       return this;
     }
 
     /** Randomness for {@code state}, {@code nonce} and the PKCE verifier. Default: a new {@link SecureRandom}. */
     public Builder secureRandom(SecureRandom value) {
-      secureRandom = set(secureRandom, Objects.requireNonNull(value, "secureRandom"), "secureRandom");
+      secureRandom = Settings.once(secureRandom, value, "secureRandom");
       return this;
     }
 
@@ -459,10 +456,10 @@ public final class OidcClientConfig {
      *     jwksCacheTtl}
      */
     public OidcClientConfig build() {
-      requireSet(issuer, "issuer");
-      requireSet(clientId, "clientId");
-      requireSet(redirectUri, "redirectUri");
-      requireSet(clientAuthentication, "client authentication");
+      Settings.required(issuer, "issuer");
+      Settings.required(clientId, "clientId");
+      Settings.required(redirectUri, "redirectUri");
+      Settings.required(clientAuthentication, "client authentication");
       if (providerMetadata != null
           && !providerMetadata.getIssuer().getValue().equals(issuer.toString())) {
         throw new IllegalStateException(
@@ -482,11 +479,7 @@ public final class OidcClientConfig {
     }
 
     private Builder secret(boolean basic, String secret, String name) {
-      Objects.requireNonNull(secret, name);
-      if (secret.isBlank()) {
-        throw new IllegalArgumentException(name + " must be non-blank, but was blank");
-      }
-      TokenSecret value = TokenSecret.of(secret);
+      TokenSecret value = TokenSecret.of(Settings.notBlank(secret, name));
       authentication(
           basic
               ? new ClientAuthentication.SecretBasic(value)
@@ -495,32 +488,10 @@ public final class OidcClientConfig {
     }
 
     private void authentication(ClientAuthentication chosen) {
-      if (clientAuthentication != null) {
-        throw new IllegalStateException(
-            "client authentication was already set to " + clientAuthentication.method().registeredName());
-      }
+      Settings.once(
+          clientAuthentication == null ? null : clientAuthentication.method().registeredName(),
+          "client authentication");
       clientAuthentication = chosen;
-    }
-
-    private static Duration atLeast(String name, Duration value, Duration min) {
-      Objects.requireNonNull(value, name);
-      if (value.compareTo(min) < 0) {
-        throw new IllegalArgumentException(name + " must be at least " + min + ", but was " + value);
-      }
-      return value;
-    }
-
-    private static void requireSet(Object value, String name) {
-      if (value == null) {
-        throw new IllegalStateException(name + " must be set, but was not");
-      }
-    }
-
-    private static <T> T set(T current, T value, String name) {
-      if (current != null) {
-        throw new IllegalStateException(name + " was already set");
-      }
-      return value;
     }
   }
 }

@@ -91,4 +91,31 @@ class SettingsTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("d must be between PT0S and PT5M, but was PT5M0.000000001S");
   }
+
+  @Test
+  void onceSecret_setBefore_neverShowsTheSecret() {
+    Settings.onceSecret(null, "clientSecret");
+    assertThatThrownBy(() -> Settings.onceSecret("hunter2", "clientSecret"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("clientSecret was already set to (a secret, not shown)");
+  }
+
+  @Test
+  void required_missingIsIllegalState_presentPasses() {
+    Settings.required("x", "issuer");
+    assertThatThrownBy(() -> Settings.required(null, "issuer"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("issuer must be set, but was not");
+  }
+
+  @Test
+  void notBlank_blankIsRejectedWithoutRepeatingIt_textIsAccepted() {
+    assertThat(Settings.notBlank(" a ", "clientId")).isEqualTo(" a ");
+    assertThatThrownBy(() -> Settings.notBlank(" \t", "clientSecret"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("clientSecret must be non-blank, but was blank");
+    assertThatThrownBy(() -> Settings.notBlank(null, "clientId"))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("clientId");
+  }
 }

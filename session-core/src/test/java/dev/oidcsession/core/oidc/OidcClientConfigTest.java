@@ -79,14 +79,14 @@ class OidcClientConfigTest {
 
     assertThatIllegalStateException()
         .isThrownBy(() -> b.issuer("https://id.example"))
-        .withMessage("issuer was already set");
+        .withMessage("issuer was already set to https://id.example");
   }
 
   @Test
   void clientId_blank_isRejected() {
     assertThatIllegalArgumentException()
         .isThrownBy(() -> OidcClientConfig.builder().clientId(" "))
-        .withMessage("clientId must be non-blank, but was ' '");
+        .withMessage("clientId must be non-blank, but was blank");
   }
 
   @Test
@@ -177,8 +177,13 @@ class OidcClientConfigTest {
   void pendingLoginMaxAge_zero_isRejected() {
     assertThatIllegalArgumentException()
         .isThrownBy(() -> OidcClientConfig.builder().pendingLoginMaxAge(Duration.ZERO))
-        .withMessage("pendingLoginMaxAge must be greater than PT0S and at most PT1H, but was PT0S");
+        .withMessage("pendingLoginMaxAge must be positive, but was PT0S");
+    assertThat(OidcClientConfig.builder().pendingLoginMaxAge(Duration.ofNanos(1))).isNotNull();
     assertThat(OidcClientConfig.builder().pendingLoginMaxAge(Duration.ofHours(1))).isNotNull();
+    assertThatIllegalArgumentException()
+        .isThrownBy(
+            () -> OidcClientConfig.builder().pendingLoginMaxAge(Duration.ofHours(1).plusNanos(1)))
+        .withMessage("pendingLoginMaxAge must be at most PT1H, but was PT1H0.000000001S");
   }
 
   @Test
@@ -186,6 +191,11 @@ class OidcClientConfigTest {
     assertThatIllegalArgumentException()
         .isThrownBy(() -> OidcClientConfig.builder().jwksRefetchMinInterval(Duration.ofMillis(999)))
         .withMessage("jwksRefetchMinInterval must be at least PT1S, but was PT0.999S");
+    assertThat(OidcClientConfig.builder().jwksRefetchMinInterval(Duration.ofSeconds(1))).isNotNull();
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> OidcClientConfig.builder().jwksCacheTtl(Duration.ofMillis(999)))
+        .withMessage("jwksCacheTtl must be at least PT1S, but was PT0.999S");
+    assertThat(OidcClientConfig.builder().jwksCacheTtl(Duration.ofSeconds(1))).isNotNull();
   }
 
   @Test
