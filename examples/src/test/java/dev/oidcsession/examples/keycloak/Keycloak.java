@@ -187,6 +187,13 @@ final class Keycloak implements ExtensionContext.Store.CloseableResource, AutoCl
     expect(put, 204);
   }
 
+  /** Turns a client's front-channel logout on or off. */
+  void frontChannelLogout(String clientId, boolean on) throws Exception {
+    Map<String, Object> client = client(clientId);
+    client.put("frontchannelLogout", on);
+    expect(admin("PUT", "/clients/" + client.get("id"), JSONObjectUtils.toJSONString(client)), 204);
+  }
+
   private Map<String, Object> client(String clientId) throws Exception {
     List<Object> clients = JSONArrayUtils.parse(expect(admin("GET",
         "/clients?clientId=" + encode(clientId), null), 200).body());

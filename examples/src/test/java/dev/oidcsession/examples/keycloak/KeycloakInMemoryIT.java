@@ -184,6 +184,28 @@ class KeycloakInMemoryIT {
     report("back-channel logout (admin: user logout)", keycloak.eventCounts(Set.of(sid)));
   }
 
+  @Test
+  void backChannelLogout_frontChannelLogoutOn_keycloakSendsNoLogoutToken() throws Exception {
+    // Control: with front-channel logout off, Keycloak delivers the logout token before its
+    // admin call returns, so the app session is over at once.
+    KeycloakLogin.login(browser, base, "ivan");
+    keycloak.logOut("ivan");
+    assertThat(authenticated(browser, base)).isFalse();
+
+    // The trap: the same client with front-channel logout on.
+    Browser other = new Browser();
+    KeycloakLogin.login(other, base, "judy");
+    String sid = sid(other, base);
+    keycloak.frontChannelLogout(InteropRealm.APP_CLIENT, true);
+    try {
+      keycloak.logOut("judy");
+      assertThat(keycloak.sessionsOf("judy")).doesNotContain(sid);
+      assertThat(authenticated(other, base)).as("app session after logout at Keycloak").isTrue();
+    } finally {
+      keycloak.frontChannelLogout(InteropRealm.APP_CLIENT, false);
+    }
+  }
+
   /** The earlier {@code exp} of the session's access token and ID token, read by the test. */
   static Instant earlierExpiry(Session session) {
     Instant accessExp = exp(session.tokens().accessToken().value());
