@@ -241,6 +241,20 @@ final class Keycloak implements ExtensionContext.Store.CloseableResource, AutoCl
    * {@code type} and {@code sessionId} (and {@code error}, for failures).
    */
   List<Event> events(java.util.Collection<String> sessionIds) throws Exception {
+    return allEvents().stream()
+        .filter(e -> e.sessionId() != null && sessionIds.contains(e.sessionId())).toList();
+  }
+
+  /**
+   * Every saved event of the realm since {@code since} (Keycloak and the tests share the
+   * machine's clock), also those that name no session: a refresh grant Keycloak cannot even
+   * parse has none.
+   */
+  List<Event> eventsSince(Instant since) throws Exception {
+    return allEvents().stream().filter(e -> e.time() >= since.toEpochMilli()).toList();
+  }
+
+  private List<Event> allEvents() throws Exception {
     StringBuilder query = new StringBuilder("/events?max=100000");
     for (String type : InteropRealm.EVENT_TYPES) {
       query.append("&type=").append(type);
@@ -249,11 +263,10 @@ final class Keycloak implements ExtensionContext.Store.CloseableResource, AutoCl
     List<Event> events = new ArrayList<>();
     for (Object item : all) {
       Map<?, ?> event = (Map<?, ?>) item;
-      String sessionId = (String) event.get("sessionId");
-      if (sessionId != null && sessionIds.contains(sessionId)) {
-        events.add(new Event(((Number) event.get("time")).longValue(), (String) event.get("type"),
-            sessionId, (String) event.get("clientId"), (String) event.get("error")));
-      }
+      Map<?, ?> details = event.get("details") instanceof Map<?, ?> d ? d : Map.of();
+      events.add(new Event(((Number) event.get("time")).longValue(), (String) event.get("type"),
+          (String) event.get("sessionId"), (String) event.get("clientId"),
+          (String) event.get("error"), (String) details.get("reason")));
     }
     events.sort(Comparator.comparingLong(Event::time));
     return events;
@@ -266,7 +279,8 @@ final class Keycloak implements ExtensionContext.Store.CloseableResource, AutoCl
   }
 
   /** One saved Keycloak event. */
-  record Event(long time, String type, String sessionId, String clientId, String error) {}
+  record Event(long time, String type, String sessionId, String clientId, String error,
+      String reason) {}
 
   /**
    * A refresh-token grant sent straight to Keycloak by the test, as the confidential client:
