@@ -1,5 +1,7 @@
 package dev.oidcsession.examples.keycloak;
 
+import static org.awaitility.Awaitility.await;
+
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
@@ -24,10 +26,10 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
@@ -109,7 +111,7 @@ final class Keycloak implements ExtensionContext.Store.CloseableResource, AutoCl
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(process), "keycloak-stop"));
     Keycloak keycloak = new Keycloak(process, log, port, key, Duration.ZERO);
     try {
-      keycloak.awaitReady(started);
+      keycloak.awaitReady();
     } catch (Exception | Error e) {
       stop(process);
       throw e;
@@ -120,29 +122,24 @@ final class Keycloak implements ExtensionContext.Store.CloseableResource, AutoCl
     return new Keycloak(process, log, port, key, startTime);
   }
 
-  private void awaitReady(long started) throws Exception {
+  private void awaitReady() {
     URI discovery = URI.create(issuer() + "/.well-known/openid-configuration");
-    long deadline = started + START_DEADLINE.toNanos();
-    while (true) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("Keycloak exited with " + process.exitValue()
-            + " before it was ready; its log:\n" + tail());
-      }
-      try {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(discovery)
-            .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() == 200) {
-          return;
+    try {
+      await().atMost(START_DEADLINE).pollInterval(Duration.ofMillis(250)).until(() -> {
+        if (!process.isAlive()) {
+          throw new IllegalStateException("Keycloak exited with " + process.exitValue()
+              + " before it was ready; its log:\n" + tail());
         }
-      } catch (IOException notYet) {
-        // not listening yet
-      }
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("Keycloak must be ready within " + START_DEADLINE
-            + ", but was not; its log:\n" + tail());
-      }
-      // Polling a starting process: the only wait here is for another program to come up.
-      process.waitFor(250, TimeUnit.MILLISECONDS);
+        try {
+          return http.send(HttpRequest.newBuilder(discovery).timeout(Duration.ofSeconds(5)).GET()
+              .build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException notListeningYet) {
+          return false;
+        }
+      });
+    } catch (ConditionTimeoutException e) {
+      throw new IllegalStateException("Keycloak must be ready within " + START_DEADLINE
+          + ", but was not; its log:\n" + tail(), e);
     }
   }
 
@@ -385,9 +382,5 @@ final class Keycloak implements ExtensionContext.Store.CloseableResource, AutoCl
   @Override
   public String toString() {
     return "Keycloak[" + issuer() + ", started in " + startTime.toMillis() + " ms]";
-  }
-
-  static Instant epochSeconds(Object value) {
-    return Instant.ofEpochSecond(((Number) Objects.requireNonNull(value, "exp")).longValue());
   }
 }
