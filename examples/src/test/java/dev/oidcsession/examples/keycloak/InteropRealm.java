@@ -40,7 +40,7 @@ final class InteropRealm {
   static final String PASSWORD = "interop-password-1";
   static final int ACCESS_TOKEN_SECONDS = 120;
   static final List<String> USERS = List.of("alice", "bob", "carol", "dave", "erin", "frank",
-      "grace", "heidi", "ivan", "judy");
+      "grace", "heidi", "ivan", "judy", "olivia");
   static final List<String> EVENT_TYPES = List.of(
       "LOGIN", "LOGIN_ERROR", "CODE_TO_TOKEN", "CODE_TO_TOKEN_ERROR",
       "REFRESH_TOKEN", "REFRESH_TOKEN_ERROR", "LOGOUT", "LOGOUT_ERROR",

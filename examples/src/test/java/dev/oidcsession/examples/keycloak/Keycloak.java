@@ -263,7 +263,8 @@ final class Keycloak implements ExtensionContext.Store.CloseableResource, AutoCl
       Map<?, ?> details = event.get("details") instanceof Map<?, ?> d ? d : Map.of();
       events.add(new Event(((Number) event.get("time")).longValue(), (String) event.get("type"),
           (String) event.get("sessionId"), (String) event.get("clientId"),
-          (String) event.get("error"), (String) details.get("reason")));
+          (String) event.get("error"), (String) details.get("reason"),
+          (String) details.get("client_auth_method")));
     }
     events.sort(Comparator.comparingLong(Event::time));
     return events;
@@ -277,7 +278,7 @@ final class Keycloak implements ExtensionContext.Store.CloseableResource, AutoCl
 
   /** One saved Keycloak event. */
   record Event(long time, String type, String sessionId, String clientId, String error,
-      String reason) {}
+      String reason, String clientAuthMethod) {}
 
   /**
    * A refresh-token grant sent straight to Keycloak by the test, as the confidential client:

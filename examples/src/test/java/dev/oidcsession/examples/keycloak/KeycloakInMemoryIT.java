@@ -139,6 +139,7 @@ class KeycloakInMemoryIT {
     String sid = sid(browser, base);
     String refreshToken = stored(app, browser).tokens().refreshToken().orElseThrow().value();
 
+    Instant loggingOut = Instant.now();
     HttpResponse<String> logout = browser.post(base + "/oidc/logout", Map.of(), "Origin", base);
     assertThat(logout.statusCode()).isEqualTo(303);
     assertThat(Browser.location(logout))
@@ -156,6 +157,10 @@ class KeycloakInMemoryIT {
     HttpResponse<String> endSession = browser.follow(logout);
     assertThat(endSession.statusCode()).as(endSession.body()).isEqualTo(302);
     assertThat(Browser.location(endSession)).startsWith(base + "/");
+    // ...and notes, without a session id, that it found the session gone already.
+    assertThat(keycloak.eventsSince(loggingOut)).filteredOn(e -> e.type().endsWith("_ERROR"))
+        .extracting(Keycloak.Event::type, Keycloak.Event::error)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("LOGOUT_ERROR", "session_expired"));
 
     assertThat(keycloak.eventCounts(Set.of(sid)))
         .doesNotContainKeys("REFRESH_TOKEN", "REFRESH_TOKEN_ERROR", "LOGOUT_ERROR");
