@@ -586,7 +586,7 @@ public final class OidcClient implements TokenRenewer, AutoCloseable {
     return request.toHTTPRequest().send(sender);
   }
 
-  private ClientAuthentication clientAuthentication(URI endpoint) throws OidcException {
+  private ClientAuthentication clientAuthentication(URI audience) throws OidcException {
     ClientAuthMethod method = config.clientAuthMethod();
     switch (method) {
       case CLIENT_SECRET_BASIC:
@@ -602,7 +602,7 @@ public final class OidcClient implements TokenRenewer, AutoCloseable {
                   ? key.toRSAKey().toPrivateKey()
                   : key.toECKey().toPrivateKey();
           // OIDC Core 9: a JWT with iss = sub = client_id, aud = the token endpoint, a fresh jti.
-          return new PrivateKeyJWT(clientId, endpoint, alg, privateKey, key.getKeyID(), null);
+          return new PrivateKeyJWT(clientId, audience, alg, privateKey, key.getKeyID(), null);
         } catch (JOSEException e) {
           throw new OidcException(
               OidcException.Reason.INVALID_RESPONSE,
@@ -876,7 +876,10 @@ public final class OidcClient implements TokenRenewer, AutoCloseable {
         tokens.refreshToken().isPresent()
             ? new RefreshToken(tokens.refreshToken().get().value())
             : new com.nimbusds.oauth2.sdk.token.TypelessAccessToken(tokens.accessToken().value());
-    ClientAuthentication auth = clientAuthentication(endpoint);
+    // OIDC Core 9: a client assertion's aud is the token endpoint, also at the revocation
+    // endpoint (Keycloak refuses the revocation endpoint's URL there: invalid_client).
+    URI tokenEndpoint = metadata.getTokenEndpointURI();
+    ClientAuthentication auth = clientAuthentication(tokenEndpoint != null ? tokenEndpoint : endpoint);
     TokenRevocationRequest request =
         auth == null
             ? new TokenRevocationRequest(endpoint, clientId, token)
