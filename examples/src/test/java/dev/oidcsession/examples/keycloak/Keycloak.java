@@ -3,6 +3,7 @@ package dev.oidcsession.examples.keycloak;
 import static org.awaitility.Awaitility.await;
 
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jose.util.JSONArrayUtils;
@@ -85,8 +86,9 @@ final class Keycloak implements ExtensionContext.Store.CloseableResource, AutoCl
     Path data = home.resolve("data");
     deleteTree(data);
     Path imports = Files.createDirectories(data.resolve("import"));
+    // "use": "sig" is required: Keycloak ignores a client JWK without "use".
     RSAKey key = new RSAKeyGenerator(2048).keyID("interop-jwt-1")
-        .algorithm(JWSAlgorithm.RS256).generate();
+        .algorithm(JWSAlgorithm.RS256).keyUse(KeyUse.SIGNATURE).generate();
     Files.writeString(imports.resolve(InteropRealm.NAME + "-realm.json"), InteropRealm.json(key));
 
     int port = Browser.freePort();
