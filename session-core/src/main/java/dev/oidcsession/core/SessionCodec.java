@@ -1,14 +1,7 @@
 package dev.oidcsession.core;
 
-import com.nimbusds.jose.EncryptionMethod;
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWEAlgorithm;
-import com.nimbusds.jose.JWEHeader;
-import com.nimbusds.jose.JWEObject;
-import com.nimbusds.jose.Payload;
-import com.nimbusds.jose.crypto.DirectDecrypter;
-import com.nimbusds.jose.crypto.DirectEncrypter;
 import com.nimbusds.jose.util.JSONObjectUtils;
+import dev.oidcsession.core.internal.Jwe;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Instant;
@@ -33,8 +26,6 @@ final class SessionCodec {
 
   static final long FORMAT_VERSION = 1;
 
-  private static final JWEHeader HEADER = new JWEHeader(JWEAlgorithm.DIR, EncryptionMethod.A256GCM);
-
   private SessionCodec() {}
 
   static byte[] encode(Session session, SecretKey key) {
@@ -52,13 +43,7 @@ final class SessionCodec {
     json.put("e", session.expiresAt().toEpochMilli());
     json.put("n", session.renewAt().toEpochMilli());
     json.put("a", new LinkedHashMap<String, Object>(session.attributes()));
-    JWEObject jwe = new JWEObject(HEADER, new Payload(JSONObjectUtils.toJSONString(json)));
-    try {
-      jwe.encrypt(new DirectEncrypter(key));
-    } catch (JOSEException e) {
-      throw new IllegalStateException("AES-256-GCM encryption failed", e);
-    }
-    return jwe.serialize().getBytes(StandardCharsets.US_ASCII);
+    return Jwe.seal(key, JSONObjectUtils.toJSONString(json)).getBytes(StandardCharsets.US_ASCII);
   }
 
   /**
@@ -67,13 +52,11 @@ final class SessionCodec {
    */
   static Optional<Session> decode(StoredEntry entry, SecretKey key) {
     try {
-      JWEObject jwe = JWEObject.parse(new String(entry.value(), StandardCharsets.US_ASCII));
-      if (!JWEAlgorithm.DIR.equals(jwe.getHeader().getAlgorithm())
-          || !EncryptionMethod.A256GCM.equals(jwe.getHeader().getEncryptionMethod())) {
+      Optional<String> payload = Jwe.open(key, new String(entry.value(), StandardCharsets.US_ASCII));
+      if (payload.isEmpty()) {
         return Optional.empty();
       }
-      jwe.decrypt(new DirectDecrypter(key));
-      Map<String, Object> json = JSONObjectUtils.parse(jwe.getPayload().toString());
+      Map<String, Object> json = JSONObjectUtils.parse(payload.get());
       Long version = JSONObjectUtils.getLong(json, "v");
       if (version == null || version != FORMAT_VERSION) {
         return Optional.empty();
@@ -102,7 +85,7 @@ final class SessionCodec {
               millis(json, "n"),
               entry.version(),
               attributes));
-    } catch (ParseException | JOSEException | RuntimeException e) {
+    } catch (ParseException | RuntimeException e) {
       // Tampered, truncated, wrong key, or not our document: the caller logs at debug.
       return Optional.empty();
     }

@@ -24,6 +24,7 @@ public class TokenRenewalException extends Exception {
 
   private final Kind kind;
   private final transient Optional<Duration> retryAfter;
+  private final String errorCode;
 
   /**
    * @param kind transient or terminal
@@ -32,9 +33,22 @@ public class TokenRenewalException extends Exception {
    * @param cause the underlying exception, or {@code null}
    */
   public TokenRenewalException(Kind kind, String message, Duration retryAfter, Throwable cause) {
+    this(kind, message, retryAfter, null, cause);
+  }
+
+  /**
+   * @param kind transient or terminal
+   * @param message what happened; never a token
+   * @param retryAfter the provider's {@code Retry-After}, or {@code null}
+   * @param errorCode the provider's OAuth {@code error} code (RFC 6749 §5.2), or {@code null}
+   * @param cause the underlying exception, or {@code null}
+   */
+  public TokenRenewalException(
+      Kind kind, String message, Duration retryAfter, String errorCode, Throwable cause) {
     super(message, cause);
     this.kind = Objects.requireNonNull(kind, "kind");
     this.retryAfter = Optional.ofNullable(retryAfter);
+    this.errorCode = errorCode;
   }
 
   /** A transient failure without a {@code Retry-After}. */
@@ -45,6 +59,14 @@ public class TokenRenewalException extends Exception {
   /** A terminal failure. */
   public static TokenRenewalException terminal(String message) {
     return new TokenRenewalException(Kind.TERMINAL, message, null, null);
+  }
+
+  /**
+   * The provider's OAuth {@code error} code when it refused the refresh ({@code invalid_grant},
+   * {@code invalid_client}, ...), empty for network failures and other non-answers.
+   */
+  public Optional<String> errorCode() {
+    return Optional.ofNullable(errorCode);
   }
 
   /** Transient or terminal. */

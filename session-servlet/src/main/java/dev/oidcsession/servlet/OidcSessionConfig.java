@@ -1,9 +1,6 @@
 package dev.oidcsession.servlet;
 
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.RSAKey;
 import dev.oidcsession.core.SessionListener;
 import dev.oidcsession.core.SessionPolicy;
 import dev.oidcsession.core.SessionStore;
@@ -11,12 +8,10 @@ import dev.oidcsession.core.oidc.OidcClient;
 import dev.oidcsession.core.oidc.OidcClientConfig;
 import dev.oidcsession.core.oidc.OidcClientConfig.ClientAuthMethod;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +20,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import okhttp3.OkHttpClient;
 
@@ -89,11 +83,10 @@ public final class OidcSessionConfig {
   private OidcSessionConfig(Builder builder) {
     this.b = builder.copy();
     this.scopes = b.scopes != null ? b.scopes : DEFAULT_SCOPES;
-    this.clientAuthMethod = b.clientAuthMethod != null ? b.clientAuthMethod
-        : b.clientKey != null ? ClientAuthMethod.PRIVATE_KEY_JWT
-        : b.clientSecret != null ? ClientAuthMethod.CLIENT_SECRET_BASIC : ClientAuthMethod.NONE;
+    this.clientAuthMethod =
+        ProviderAccess.method(b.clientAuthMethod, b.clientSecret != null, b.clientKey != null);
     this.policy = b.policy != null ? b.policy : b.policyFromSources();
-    this.httpClient = wrap(b.httpClient, policy.renewalLease());
+    this.httpClient = ProviderAccess.httpClient(b.httpClient, policy.renewalLease());
     Map<String, String> parameters = new LinkedHashMap<>();
     if (b.prompt != null) {
       parameters.put("prompt", b.prompt);
@@ -108,33 +101,6 @@ public final class OidcSessionConfig {
       parameters.put("resource", b.resource);
     }
     this.authorizationParameters = Collections.unmodifiableMap(parameters);
-  }
-
-  /**
-   * The caller's client (or the library's default) with the renewal rules applied: no silent
-   * retries (a re-sent refresh would spend a rotating refresh token twice), no redirects (a token
-   * request must not carry credentials elsewhere), and a call timeout shorter than the renewal
-   * lease, so a renewal ends before another node may take the lease over.
-   */
-  private static OkHttpClient wrap(OkHttpClient given, Duration lease) {
-    OkHttpClient base = given != null ? given : OidcClient.defaultHttpClient();
-    Duration timeout;
-    if (given != null && given.callTimeoutMillis() > 0) {
-      timeout = Duration.ofMillis(given.callTimeoutMillis());
-      if (timeout.compareTo(lease) >= 0) {
-        throw new IllegalStateException("httpClient callTimeout must be shorter than the policy's"
-            + " renewalLease (" + lease + "), but was " + timeout);
-      }
-    } else {
-      Duration half = lease.dividedBy(2);
-      timeout = DEFAULT_CALL_TIMEOUT.compareTo(half) < 0 ? DEFAULT_CALL_TIMEOUT : half;
-    }
-    return base.newBuilder()
-        .retryOnConnectionFailure(false)
-        .followRedirects(false)
-        .followSslRedirects(false)
-        .callTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-        .build();
   }
 
   /** A builder; {@code baseUrl}, {@code issuer} and {@code clientId} are required. */
@@ -168,29 +134,8 @@ public final class OidcSessionConfig {
         .scopes(scopes.toArray(String[]::new))
         .postLogoutRedirectUri(URI.create(b.baseUrl + loggedOutPath()))
         .clock(clock());
-    switch (clientAuthMethod) {
-      case CLIENT_SECRET_BASIC -> c.clientSecretBasic(b.clientSecret);
-      case CLIENT_SECRET_POST -> c.clientSecretPost(b.clientSecret);
-      case PRIVATE_KEY_JWT -> c.privateKeyJwt(keyWithId());
-      case NONE -> c.publicClient();
-    }
+    ProviderAccess.authenticate(c, clientAuthMethod, b.clientSecret, b.clientKey, b.clientKeyId);
     return c.build();
-  }
-
-  private JWK keyWithId() {
-    JWK key = b.clientKey;
-    String kid = b.clientKeyId != null ? b.clientKeyId : key.getKeyID();
-    try {
-      if (kid == null) {
-        kid = key.computeThumbprint().toString(); // RFC 7638
-      }
-      if (key instanceof RSAKey rsa) {
-        return new RSAKey.Builder(rsa).keyID(kid).build();
-      }
-      return new ECKey.Builder((ECKey) key).keyID(kid).build();
-    } catch (JOSEException e) {
-      throw new IllegalStateException("clientKey must allow an RFC 7638 thumbprint, but did not", e);
-    }
   }
 
   /** The app's external URL, without a trailing slash. */
@@ -383,45 +328,21 @@ public final class OidcSessionConfig {
     /** The app's external URL: {@code http} or {@code https}, no query; required. */
     public Builder baseUrl(String value) {
       once(baseUrl, "baseUrl");
-      URI uri = uri(value, "baseUrl");
-      if (!"https".equalsIgnoreCase(uri.getScheme()) && !"http".equalsIgnoreCase(uri.getScheme())) {
-        throw new IllegalArgumentException("baseUrl must be an http or https URL, but was " + value);
-      }
-      if (uri.getHost() == null || uri.getQuery() != null || uri.getFragment() != null) {
-        throw new IllegalArgumentException(
-            "baseUrl must be an absolute URL with a host and no query or fragment, but was " + value);
-      }
-      // Normalized as browsers send Origin: lower-case scheme and host, no default port.
-      String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
-      int port = uri.getPort();
-      boolean defaultPort = port == -1 || ("https".equals(scheme) && port == 443)
-          || ("http".equals(scheme) && port == 80);
-      String path = uri.getRawPath() == null ? "" : uri.getRawPath();
-      if (path.endsWith("/")) {
-        path = path.substring(0, path.length() - 1);
-      }
-      baseUrl = URI.create(scheme + "://" + uri.getHost().toLowerCase(Locale.ROOT)
-          + (defaultPort ? "" : ":" + port) + path);
+      baseUrl = SettingRules.baseUrl(value);
       return this;
     }
 
     /** The provider's issuer identifier, an {@code https} URL (or {@code http} on loopback); required. */
     public Builder issuer(String value) {
       once(issuer, "issuer");
-      URI uri = uri(value, "issuer");
-      boolean loopback = "localhost".equals(uri.getHost()) || "127.0.0.1".equals(uri.getHost());
-      if (!"https".equals(uri.getScheme()) && !("http".equals(uri.getScheme()) && loopback)) {
-        throw new IllegalArgumentException(
-            "issuer must be an https URL (http only on localhost), but was " + value);
-      }
-      issuer = uri;
+      issuer = SettingRules.issuer(value);
       return this;
     }
 
     /** The client id; required. */
     public Builder clientId(String value) {
       once(clientId, "clientId");
-      clientId = notBlank(value, "clientId");
+      clientId = SettingRules.notBlank(value, "clientId");
       return this;
     }
 
@@ -440,11 +361,7 @@ public final class OidcSessionConfig {
     public Builder clientSecret(String value) {
       once(clientSecret, "clientSecret");
       exclusive(clientKey, "clientSecret", "clientKey");
-      Objects.requireNonNull(value, "clientSecret");
-      if (value.isBlank()) {
-        throw new IllegalArgumentException("clientSecret must be non-blank, but was blank");
-      }
-      clientSecret = value;
+      clientSecret = SettingRules.notBlank(value, "clientSecret");
       return this;
     }
 
@@ -484,16 +401,7 @@ public final class OidcSessionConfig {
     /** The scopes to request; {@code openid} is added when missing. */
     public Builder scopes(String... values) {
       once(scopes, "scopes");
-      List<String> list = new ArrayList<>();
-      for (String v : values) {
-        if (!v.isBlank() && !list.contains(v)) {
-          list.add(v);
-        }
-      }
-      if (!list.contains("openid")) {
-        list.add(0, "openid");
-      }
-      scopes = List.copyOf(list);
+      scopes = SettingRules.scopes(values);
       return this;
     }
 
@@ -511,17 +419,7 @@ public final class OidcSessionConfig {
     /** {@code acr_values} on every login (OIDC Core 3.1.2.1), in order of preference. */
     public Builder acrValues(String... values) {
       once(acrValues, "acrValues");
-      List<String> list = new ArrayList<>();
-      for (String v : values) {
-        if (!v.isBlank()) {
-          list.add(LoginParameters.token(v, "acrValues"));
-        }
-      }
-      if (list.isEmpty() || list.stream().anyMatch(v -> v.contains(" "))) {
-        throw new IllegalArgumentException("acrValues must be one or more single tokens, but was "
-            + List.of(values));
-      }
-      acrValues = List.copyOf(list);
+      acrValues = SettingRules.acrValues(values);
       return this;
     }
 
@@ -549,45 +447,28 @@ public final class OidcSessionConfig {
      */
     public Builder rolesClaim(String value) {
       once(rolesClaim, "rolesClaim");
-      Objects.requireNonNull(value, "rolesClaim");
-      if (!value.matches("[^.\\s]+(\\.[^.\\s]+)*")) {
-        throw new IllegalArgumentException("rolesClaim must be a claim name or a dotted path such"
-            + " as realm_access.roles, but was '" + value + "'");
-      }
-      rolesClaim = value;
+      rolesClaim = SettingRules.rolesClaim(value);
       return this;
     }
 
     /** Where the endpoints live: starts with {@code /}, does not end with one. Default {@code /oidc}. */
     public Builder pathPrefix(String value) {
       once(pathPrefix, "pathPrefix");
-      if (!value.matches("(/[A-Za-z0-9._~-]+)+")) {
-        throw new IllegalArgumentException(
-            "pathPrefix must be a path such as /oidc (no trailing slash), but was " + value);
-      }
-      pathPrefix = value;
+      pathPrefix = SettingRules.pathPrefix(value);
       return this;
     }
 
     /** Paths served without a session: {@code /x} exactly, or {@code /x/*} for a subtree. */
     public Builder publicPaths(String... values) {
       once(publicPaths, "publicPaths");
-      for (String v : values) {
-        if (!v.startsWith("/")) {
-          throw new IllegalArgumentException("publicPaths must start with /, but had " + v);
-        }
-      }
-      publicPaths = List.of(values);
+      publicPaths = SettingRules.publicPaths(values);
       return this;
     }
 
     /** Where logout ends when the provider has no end-session endpoint; a local path. */
     public Builder loggedOutPath(String value) {
       once(loggedOutPath, "loggedOutPath");
-      if (!ReturnPaths.isLocal(value)) {
-        throw new IllegalArgumentException("loggedOutPath must be a local path, but was " + value);
-      }
-      loggedOutPath = value;
+      loggedOutPath = SettingRules.loggedOutPath(value);
       return this;
     }
 
@@ -597,12 +478,7 @@ public final class OidcSessionConfig {
      */
     public Builder sessionSecret(byte[] value) {
       once(sessionSecret, "sessionSecret");
-      Objects.requireNonNull(value, "sessionSecret");
-      if (value.length < MIN_SECRET_BYTES) {
-        throw new IllegalArgumentException("sessionSecret must be at least " + MIN_SECRET_BYTES
-            + " bytes, but was " + value.length + " bytes");
-      }
-      sessionSecret = value.clone();
+      sessionSecret = SettingRules.sessionSecret(value);
       return this;
     }
 
@@ -674,33 +550,7 @@ public final class OidcSessionConfig {
         throw new IllegalStateException(
             "policy was set in code and SESSION_* settings were given: choose one");
       }
-      ClientAuthMethod method = clientAuthMethod;
-      boolean secretMethod = method == ClientAuthMethod.CLIENT_SECRET_BASIC
-          || method == ClientAuthMethod.CLIENT_SECRET_POST;
-      String name = method == null ? null : method.name().toLowerCase(Locale.ROOT);
-      if (method != null && !secretMethod && clientSecret != null) {
-        throw new IllegalStateException("clientSecret must not be set for " + name + ", but was");
-      }
-      if (method != null && method != ClientAuthMethod.PRIVATE_KEY_JWT && clientKey != null) {
-        throw new IllegalStateException("clientKey must not be set for " + name + ", but was");
-      }
-      if (secretMethod && clientSecret == null) {
-        throw new IllegalStateException(
-            "clientSecret (OIDC_CLIENT_SECRET) must be set for " + name + ", but was not");
-      }
-      if (method == ClientAuthMethod.PRIVATE_KEY_JWT && clientKey == null) {
-        throw new IllegalStateException(
-            "clientKey (OIDC_CLIENT_KEY_FILE) must be set for " + name + ", but was not");
-      }
-      if (clientKeyId != null && clientKey == null) {
-        throw new IllegalStateException("clientKeyId must come with a clientKey"
-            + " (OIDC_CLIENT_KEY_FILE), but was set alone");
-      }
-      if (clientKeyId != null && clientKey.getKeyID() != null
-          && !clientKeyId.equals(clientKey.getKeyID())) {
-        throw new IllegalStateException("clientKeyId must equal the kid of the clientKey ("
-            + clientKey.getKeyID() + "), but was " + clientKeyId);
-      }
+      ProviderAccess.checkAuthentication(clientAuthMethod, clientSecret, clientKey, clientKeyId);
       OidcSessionConfig config = new OidcSessionConfig(this);
       config.oidcClientConfig(); // the protocol client accepts it: nothing fails at start-up
       return config;
@@ -736,27 +586,6 @@ public final class OidcSessionConfig {
     private static void requireSet(Object value, String name) {
       if (value == null) {
         throw new IllegalStateException(name + " must be set, but was not");
-      }
-    }
-
-    private static String notBlank(String value, String name) {
-      Objects.requireNonNull(value, name);
-      if (value.isBlank()) {
-        throw new IllegalArgumentException(name + " must be non-blank, but was blank");
-      }
-      return value;
-    }
-
-    private static URI uri(String value, String name) {
-      Objects.requireNonNull(value, name);
-      try {
-        URI uri = new URI(value.trim());
-        if (!uri.isAbsolute()) {
-          throw new IllegalArgumentException(name + " must be an absolute URL, but was " + value);
-        }
-        return uri;
-      } catch (URISyntaxException e) {
-        throw new IllegalArgumentException(name + " must be a URL, but was " + value);
       }
     }
   }

@@ -1,17 +1,9 @@
 package dev.oidcsession.servlet;
 
-import com.nimbusds.jose.EncryptionMethod;
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWEAlgorithm;
-import com.nimbusds.jose.JWEHeader;
-import com.nimbusds.jose.JWEObject;
-import com.nimbusds.jose.Payload;
-import com.nimbusds.jose.crypto.DirectDecrypter;
-import com.nimbusds.jose.crypto.DirectEncrypter;
 import dev.oidcsession.core.internal.Digests;
+import dev.oidcsession.core.internal.Jwe;
 import dev.oidcsession.core.oidc.PendingLogin;
 import java.nio.charset.StandardCharsets;
-import java.text.ParseException;
 import java.util.Optional;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
@@ -27,7 +19,6 @@ final class PendingLoginCookies {
 
   private static final byte[] LABEL =
       "oidc-session/v1/pending-login".getBytes(StandardCharsets.US_ASCII);
-  private static final JWEHeader HEADER = new JWEHeader(JWEAlgorithm.DIR, EncryptionMethod.A256GCM);
 
   private final SecretKey key;
   private final String namePrefix;
@@ -52,28 +43,15 @@ final class PendingLoginCookies {
   }
 
   String seal(PendingLogin pending) {
-    JWEObject jwe = new JWEObject(HEADER, new Payload(pending.encode()));
-    try {
-      jwe.encrypt(new DirectEncrypter(key));
-    } catch (JOSEException e) {
-      throw new IllegalStateException("AES-256-GCM encryption failed", e);
-    }
-    return jwe.serialize();
+    return Jwe.seal(key, pending.encode());
   }
 
   /** The pending login in {@code cookieValue}, or empty when it does not decrypt or parse. */
   Optional<PendingLogin> open(String cookieValue) {
     try {
-      JWEObject jwe = JWEObject.parse(cookieValue);
-      if (!JWEAlgorithm.DIR.equals(jwe.getHeader().getAlgorithm())
-          || !EncryptionMethod.A256GCM.equals(jwe.getHeader().getEncryptionMethod())) {
-        return Optional.empty();
-      }
-      jwe.decrypt(new DirectDecrypter(key));
-      return Optional.of(PendingLogin.decode(jwe.getPayload().toString()));
-    } catch (ParseException | JOSEException | IllegalArgumentException e) {
+      return Jwe.open(key, cookieValue).map(PendingLogin::decode);
+    } catch (IllegalArgumentException e) {
       return Optional.empty();
     }
   }
-
 }

@@ -22,8 +22,12 @@ class JettyFilterIT extends OidcSessionFilterContract {
     server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler();
     context.setContextPath("/");
-    context.addFilter(new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST));
-    context.addServlet(new ServletHolder(new TestApp()), "/*");
+    FilterHolder holder = new FilterHolder(filter);
+    holder.setAsyncSupported(true);
+    context.addFilter(holder, "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
+    ServletHolder app = new ServletHolder(new TestApp());
+    app.setAsyncSupported(true);
+    context.addServlet(app, "/*");
     server.setHandler(context);
     server.start();
   }

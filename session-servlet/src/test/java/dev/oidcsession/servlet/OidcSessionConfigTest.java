@@ -82,8 +82,20 @@ class OidcSessionConfigTest {
     assertThatThrownBy(() -> from(Map.of("BASE_URL", "ftp://x"), Map.of()))
         .hasMessage("BASE_URL (init-param): baseUrl must be an http or https URL, but was ftp://x");
     assertThatThrownBy(() -> from(Map.of("OIDC_ISSUER", "http://login.example.com"), Map.of()))
-        .hasMessage("OIDC_ISSUER (init-param): issuer must be an https URL (http only on localhost),"
-            + " but was http://login.example.com");
+        .hasMessage("OIDC_ISSUER (init-param): issuer must be an https URL (http only on a loopback"
+            + " host), but was http://login.example.com");
+  }
+
+  @Test
+  void issuer_plainHttpOnEveryLoopbackForm_isAcceptedAndOnALookalikeRejected() {
+    for (String loopback : new String[] {"http://localhost:8080", "http://127.0.0.1:9000",
+        "http://127.0.0.2", "http://[::1]:8443"}) {
+      assertThat(OidcSessionConfig.builder().issuer(loopback)).isNotNull();
+    }
+    assertThatThrownBy(() -> OidcSessionConfig.builder().issuer("http://127.0.0.1.example.com"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("issuer must be an https URL (http only on a loopback host), but was"
+            + " http://127.0.0.1.example.com");
   }
 
   @Test

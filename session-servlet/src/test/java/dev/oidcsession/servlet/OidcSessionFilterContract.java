@@ -194,6 +194,64 @@ abstract class OidcSessionFilterContract {
   }
 
   @Test
+  void asyncDispatch_startAsyncThenDispatch_keepsThePrincipal() {
+    login("alice", "sid-async");
+    HttpResponse<String> page = browser.navigate("/async");
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).isEqualTo("path=/app/after-async user=alice auth=OIDC"
+        + " principal=OidcPrincipal name=Test User alice session=true");
+  }
+
+  /** Starts a login and returns its {@code state}, URL-encoded. */
+  private String startedState() {
+    HttpResponse<String> start = browser.navigate("/oidc/login?return_to=/x");
+    return URLEncoder.encode(query(location(start)).get("state"), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void callback_missingOrBlankCode_is400WithAReason() {
+    for (String code : List.of("", "code=&", "code=%20&", "code=%09&")) {
+      String callbackUrl = "/oidc/callback?" + code + "state=" + startedState();
+      HttpResponse<String> callback = browser.navigate(callbackUrl);
+      assertThat(callback.statusCode()).as(callbackUrl).isEqualTo(400);
+      assertThat(callback.body()).as(callbackUrl).isEqualTo("the callback has no code parameter\n");
+    }
+    assertThat(provider.server.getAllServeEvents())
+        .noneMatch(e -> e.getRequest().getUrl().startsWith("/token"));
+  }
+
+  @Test
+  void callback_duplicateStateOrCode_is400PerRfc6749Section3_1() {
+    String state = startedState();
+    HttpResponse<String> twoStates = browser.navigate("/oidc/callback?code=" + code() + "&state="
+        + state + "&state=" + state);
+    assertThat(twoStates.statusCode()).isEqualTo(400);
+    assertThat(twoStates.body()).isEqualTo("the callback must carry state at most once"
+        + " (RFC 6749 §3.1), but had it 2 times\n");
+    HttpResponse<String> twoCodes = browser.navigate("/oidc/callback?code=" + code() + "&code="
+        + code() + "&state=" + state);
+    assertThat(twoCodes.statusCode()).isEqualTo(400);
+    assertThat(twoCodes.body()).isEqualTo("the callback must carry code at most once"
+        + " (RFC 6749 §3.1), but had it 2 times\n");
+    assertThat(provider.server.getAllServeEvents())
+        .noneMatch(e -> e.getRequest().getUrl().startsWith("/token"));
+  }
+
+  @Test
+  void callback_tokensAlreadyExpiredByOurClock_is502WithAReason() {
+    HttpResponse<String> start = browser.navigate("/oidc/login?return_to=/x");
+    Map<String, String> params = query(location(start));
+    provider.answerCode("alice", "sid-x", params.get("nonce"), clock, Duration.ofMinutes(1));
+    clock.advance(Duration.ofMinutes(2)); // within the pending login's 10 minutes
+    HttpResponse<String> callback = browser.navigate("/oidc/callback?code=" + code() + "&state="
+        + URLEncoder.encode(params.get("state"), StandardCharsets.UTF_8));
+    assertThat(callback.statusCode()).isEqualTo(502);
+    assertThat(callback.body()).isEqualTo("the identity provider issued tokens that have already"
+        + " expired by this server's clock; check the clocks of both\n");
+    assertThat(browser.cookie("oidc-session")).isEmpty();
+  }
+
+  @Test
   void login_openRedirectAttempts_returnToTheRoot() {
     for (String attempt : List.of("https://evil.example/", "//evil.example", "/\\evil.example",
         "/%2F%2Fevil.example", "%2F%2Fevil.example", "/%5Cevil.example", "/ok%0d%0aSet-Cookie:x=1",

@@ -1,5 +1,6 @@
 package dev.oidcsession.servlet;
 
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -13,6 +14,11 @@ final class TestApp extends HttpServlet {
   @Override
   protected void service(HttpServletRequest request, HttpServletResponse response)
       throws IOException {
+    if (request.getRequestURI().equals("/async")
+        && request.getDispatcherType() == DispatcherType.REQUEST) {
+      request.startAsync().dispatch("/app/after-async"); // the app sees the user again there
+      return;
+    }
     response.setContentType("text/plain;charset=utf-8");
     String name = "-";
     if (request.getUserPrincipal() instanceof OidcPrincipal principal) {

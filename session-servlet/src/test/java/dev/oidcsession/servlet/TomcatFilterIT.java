@@ -26,12 +26,15 @@ class TomcatFilterIT extends OidcSessionFilterContract {
     FilterDef def = new FilterDef();
     def.setFilterName("oidc");
     def.setFilter(filter);
+    def.setAsyncSupported("true");
     context.addFilterDef(def);
     FilterMap map = new FilterMap();
     map.setFilterName("oidc");
     map.addURLPattern("/*");
+    map.setDispatcher("REQUEST");
+    map.setDispatcher("ASYNC");
     context.addFilterMap(map);
-    Tomcat.addServlet(context, "app", new TestApp());
+    Tomcat.addServlet(context, "app", new TestApp()).setAsyncSupported(true);
     context.addServletMappingDecoded("/", "app");
     tomcat.start();
   }

@@ -1,12 +1,10 @@
 package dev.oidcsession.core.oidc;
 
 import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.jwk.Curve;
-import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.openid.connect.sdk.op.OIDCProviderMetadata;
 import dev.oidcsession.core.TokenSecret;
+import dev.oidcsession.core.internal.WebUrls;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -31,10 +29,37 @@ import java.util.Set;
  */
 public final class OidcClientConfig {
 
-  /** Default {@link Builder#maxClockSkew}: 60 seconds. */
-  public static final Duration DEFAULT_MAX_CLOCK_SKEW = Duration.ofSeconds(60);
-  /** Largest {@link Builder#maxClockSkew}: 5 minutes. */
-  public static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(5);
+  /**
+   * How the client authenticates at the token and revocation endpoints (OIDC Core 9), named in
+   * configuration by its registered {@code token_endpoint_auth_method} (OIDC Registration §2).
+   */
+  public enum ClientAuthMethod {
+    /** HTTP Basic with the client secret (RFC 6749 §2.3.1); the default for confidential clients. */
+    CLIENT_SECRET_BASIC("client_secret_basic"),
+    /** The client secret in the form body (RFC 6749 §2.3.1). */
+    CLIENT_SECRET_POST("client_secret_post"),
+    /** A JWT signed with the client's private key (OIDC Core 9, RFC 7523). */
+    PRIVATE_KEY_JWT("private_key_jwt"),
+    /** No client authentication: a public client, protected by PKCE only (RFC 7636). */
+    NONE("none");
+
+    private final String registeredName;
+
+    ClientAuthMethod(String registeredName) {
+      this.registeredName = registeredName;
+    }
+
+    /** The registered {@code token_endpoint_auth_method} name, e.g. {@code client_secret_basic}. */
+    public String registeredName() {
+      return registeredName;
+    }
+  }
+
+
+  /** Default {@link Builder#validationClockSkew}: 60 seconds. */
+  public static final Duration DEFAULT_VALIDATION_CLOCK_SKEW = Duration.ofSeconds(60);
+  /** Largest {@link Builder#validationClockSkew}: 5 minutes. */
+  public static final Duration MAX_VALIDATION_CLOCK_SKEW = Duration.ofMinutes(5);
   /** Default {@link Builder#jwksCacheTtl}: 5 minutes. */
   public static final Duration DEFAULT_JWKS_CACHE_TTL = Duration.ofMinutes(5);
   /** Default {@link Builder#jwksRefetchMinInterval}: 30 seconds. */
@@ -64,30 +89,15 @@ public final class OidcClientConfig {
                   JWSAlgorithm.ES384,
                   JWSAlgorithm.ES512)));
 
-  /** How the client authenticates at the token and revocation endpoints. */
-  public enum ClientAuthMethod {
-    /** HTTP Basic with the client secret (RFC 6749 §2.3.1); the default for confidential clients. */
-    CLIENT_SECRET_BASIC,
-    /** The client secret in the form body (RFC 6749 §2.3.1). */
-    CLIENT_SECRET_POST,
-    /** A JWT signed with the client's private key (OIDC Core 9, RFC 7523). */
-    PRIVATE_KEY_JWT,
-    /** No client authentication: a public client, protected by PKCE only (RFC 7636). */
-    NONE
-  }
-
   private final URI issuer;
   private final String clientId;
-  private final ClientAuthMethod clientAuthMethod;
-  private final TokenSecret clientSecret;
-  private final JWK clientKey;
-  private final JWSAlgorithm clientKeyAlgorithm;
+  private final ClientAuthentication clientAuthentication;
   private final URI redirectUri;
   private final Set<String> scopes;
   private final Optional<URI> postLogoutRedirectUri;
   private final Optional<OIDCProviderMetadata> providerMetadata;
   private final Set<JWSAlgorithm> allowedSigningAlgorithms;
-  private final Duration maxClockSkew;
+  private final Duration validationClockSkew;
   private final Duration jwksCacheTtl;
   private final Duration jwksRefetchMinInterval;
   private final Duration pendingLoginMaxAge;
@@ -97,17 +107,14 @@ public final class OidcClientConfig {
   private OidcClientConfig(Builder b) {
     this.issuer = b.issuer;
     this.clientId = b.clientId;
-    this.clientAuthMethod = b.clientAuthMethod;
-    this.clientSecret = b.clientSecret;
-    this.clientKey = b.clientKey;
-    this.clientKeyAlgorithm = b.clientKeyAlgorithm;
+    this.clientAuthentication = b.clientAuthentication;
     this.redirectUri = b.redirectUri;
     this.scopes = b.scopes != null ? b.scopes : Set.of("openid");
     this.postLogoutRedirectUri = Optional.ofNullable(b.postLogoutRedirectUri);
     this.providerMetadata = Optional.ofNullable(b.providerMetadata);
     this.allowedSigningAlgorithms =
         b.allowedSigningAlgorithms != null ? b.allowedSigningAlgorithms : DEFAULT_SIGNING_ALGORITHMS;
-    this.maxClockSkew = Objects.requireNonNullElse(b.maxClockSkew, DEFAULT_MAX_CLOCK_SKEW);
+    this.validationClockSkew = Objects.requireNonNullElse(b.validationClockSkew, DEFAULT_VALIDATION_CLOCK_SKEW);
     this.jwksCacheTtl = Objects.requireNonNullElse(b.jwksCacheTtl, DEFAULT_JWKS_CACHE_TTL);
     this.jwksRefetchMinInterval =
         Objects.requireNonNullElse(b.jwksRefetchMinInterval, DEFAULT_JWKS_REFETCH_MIN_INTERVAL);
@@ -132,21 +139,13 @@ public final class OidcClientConfig {
     return clientId;
   }
 
-  /** How the client authenticates. */
+  /** How the client authenticates at the token and revocation endpoints. */
   public ClientAuthMethod clientAuthMethod() {
-    return clientAuthMethod;
+    return clientAuthentication.method();
   }
 
-  Optional<TokenSecret> clientSecret() {
-    return Optional.ofNullable(clientSecret);
-  }
-
-  Optional<JWK> clientKey() {
-    return Optional.ofNullable(clientKey);
-  }
-
-  JWSAlgorithm clientKeyAlgorithm() {
-    return clientKeyAlgorithm;
+  ClientAuthentication clientAuthentication() {
+    return clientAuthentication;
   }
 
   /** The {@code redirect_uri} registered at the provider. */
@@ -174,9 +173,14 @@ public final class OidcClientConfig {
     return allowedSigningAlgorithms;
   }
 
-  /** Tolerance for {@code exp} and {@code iat} against our clock. */
-  public Duration maxClockSkew() {
-    return maxClockSkew;
+  /**
+   * The clock skew of token validation: how far the provider's clock may differ from ours when the
+   * {@code exp} and {@code iat} of ID tokens (OIDC Core 3.1.3.7) and logout tokens (Back-Channel
+   * Logout 1.0 §2.6) are checked, and how long past {@code exp} a logout {@code jti} is remembered.
+   * It is not the session's renewal skew ({@code SessionPolicy}).
+   */
+  public Duration validationClockSkew() {
+    return validationClockSkew;
   }
 
   /** How long fetched provider keys are used before they are fetched again. */
@@ -211,14 +215,13 @@ public final class OidcClientConfig {
         + ", clientId="
         + clientId
         + ", auth="
-        + clientAuthMethod.name().toLowerCase(Locale.ROOT)
-        + (clientKey != null ? "(kid=" + clientKey.getKeyID() + ")" : "")
+        + clientAuthentication
         + ", redirectUri="
         + redirectUri
         + ", scopes="
         + scopes
-        + ", maxClockSkew="
-        + maxClockSkew
+        + ", validationClockSkew="
+        + validationClockSkew
         + ", jwksCacheTtl="
         + jwksCacheTtl
         + ", jwksRefetchMinInterval="
@@ -234,16 +237,13 @@ public final class OidcClientConfig {
 
     private URI issuer;
     private String clientId;
-    private ClientAuthMethod clientAuthMethod;
-    private TokenSecret clientSecret;
-    private JWK clientKey;
-    private JWSAlgorithm clientKeyAlgorithm;
+    private ClientAuthentication clientAuthentication;
     private URI redirectUri;
     private Set<String> scopes;
     private URI postLogoutRedirectUri;
     private OIDCProviderMetadata providerMetadata;
     private Set<JWSAlgorithm> allowedSigningAlgorithms;
-    private Duration maxClockSkew;
+    private Duration validationClockSkew;
     private Duration jwksCacheTtl;
     private Duration jwksRefetchMinInterval;
     private Duration pendingLoginMaxAge;
@@ -264,7 +264,7 @@ public final class OidcClientConfig {
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("issuer must be a URL, but was " + value);
       }
-      requireWebUrl("issuer", uri);
+      WebUrls.requireWebUrl("issuer", uri);
       if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
         throw new IllegalArgumentException(
             "issuer must be a URL without query or fragment, but was " + value);
@@ -285,12 +285,12 @@ public final class OidcClientConfig {
 
     /** Authenticate with {@code client_secret_basic} (the usual choice for a confidential client). */
     public Builder clientSecretBasic(String secret) {
-      return secret(ClientAuthMethod.CLIENT_SECRET_BASIC, secret, "clientSecretBasic");
+      return secret(true, secret, "clientSecretBasic");
     }
 
     /** Authenticate with {@code client_secret_post}. */
     public Builder clientSecretPost(String secret) {
-      return secret(ClientAuthMethod.CLIENT_SECRET_POST, secret, "clientSecretPost");
+      return secret(false, secret, "clientSecretPost");
     }
 
     /**
@@ -298,48 +298,20 @@ public final class OidcClientConfig {
      * key on P-256, P-384 or P-521 (ES256/384/512), with its private part and a {@code kid}.
      */
     public Builder privateKeyJwt(JWK key) {
-      Objects.requireNonNull(key, "privateKeyJwt");
-      JWSAlgorithm alg;
-      if (key instanceof RSAKey rsa && rsa.isPrivate()) {
-        alg = JWSAlgorithm.RS256;
-      } else if (key instanceof ECKey ec && ec.isPrivate()) {
-        Curve curve = ec.getCurve();
-        if (Curve.P_256.equals(curve)) {
-          alg = JWSAlgorithm.ES256;
-        } else if (Curve.P_384.equals(curve)) {
-          alg = JWSAlgorithm.ES384;
-        } else if (Curve.P_521.equals(curve)) {
-          alg = JWSAlgorithm.ES512;
-        } else {
-          throw new IllegalArgumentException(
-              "privateKeyJwt must be an EC key on P-256, P-384 or P-521, but was on " + curve);
-        }
-      } else {
-        throw new IllegalArgumentException(
-            "privateKeyJwt must be a private RSA or EC key, but was a "
-                + (key.isPrivate() ? "private " : "public ")
-                + key.getKeyType()
-                + " key");
-      }
-      if (key.getKeyID() == null || key.getKeyID().isBlank()) {
-        throw new IllegalArgumentException("privateKeyJwt must carry a kid, but had none");
-      }
-      authMethod(ClientAuthMethod.PRIVATE_KEY_JWT);
-      clientKey = key;
-      clientKeyAlgorithm = alg;
+      authentication(ClientAuthentication.PrivateKeyJwt.of(key));
       return this;
     }
 
     /** A public client: no client authentication, PKCE only. */
     public Builder publicClient() {
-      authMethod(ClientAuthMethod.NONE);
+      authentication(new ClientAuthentication.None());
       return this;
     }
 
     /** The {@code redirect_uri}: an absolute {@code https} URL ({@code http} on loopback only). */
     public Builder redirectUri(URI value) {
       Objects.requireNonNull(value, "redirectUri");
-      requireWebUrl("redirectUri", value);
+      WebUrls.requireWebUrl("redirectUri", value);
       if (value.getRawFragment() != null) {
         throw new IllegalArgumentException(
             "redirectUri must be a URL without fragment, but was " + value);
@@ -370,7 +342,7 @@ public final class OidcClientConfig {
     /** The {@code post_logout_redirect_uri} sent on RP-initiated logout. Default: none. */
     public Builder postLogoutRedirectUri(URI value) {
       Objects.requireNonNull(value, "postLogoutRedirectUri");
-      requireWebUrl("postLogoutRedirectUri", value);
+      WebUrls.requireWebUrl("postLogoutRedirectUri", value);
       postLogoutRedirectUri = set(postLogoutRedirectUri, value, "postLogoutRedirectUri");
       return this;
     }
@@ -418,14 +390,17 @@ public final class OidcClientConfig {
       return this;
     }
 
-    /** Tolerance for {@code exp} and {@code iat}: 0 to 5 minutes. Default: 60 seconds. */
-    public Builder maxClockSkew(Duration value) {
-      Objects.requireNonNull(value, "maxClockSkew");
-      if (value.isNegative() || value.compareTo(MAX_CLOCK_SKEW) > 0) {
+    /**
+     * The clock skew of token validation (see {@link OidcClientConfig#validationClockSkew()}): 0
+     * to 5 minutes. Default: 60 seconds.
+     */
+    public Builder validationClockSkew(Duration value) {
+      Objects.requireNonNull(value, "validationClockSkew");
+      if (value.isNegative() || value.compareTo(MAX_VALIDATION_CLOCK_SKEW) > 0) {
         throw new IllegalArgumentException(
-            "maxClockSkew must be between PT0S and " + MAX_CLOCK_SKEW + ", but was " + value);
+            "validationClockSkew must be between PT0S and " + MAX_VALIDATION_CLOCK_SKEW + ", but was " + value);
       }
-      maxClockSkew = set(maxClockSkew, value, "maxClockSkew");
+      validationClockSkew = set(validationClockSkew, value, "validationClockSkew");
       return this;
     }
 
@@ -487,7 +462,7 @@ public final class OidcClientConfig {
       requireSet(issuer, "issuer");
       requireSet(clientId, "clientId");
       requireSet(redirectUri, "redirectUri");
-      requireSet(clientAuthMethod, "client authentication");
+      requireSet(clientAuthentication, "client authentication");
       if (providerMetadata != null
           && !providerMetadata.getIssuer().getValue().equals(issuer.toString())) {
         throw new IllegalStateException(
@@ -506,23 +481,25 @@ public final class OidcClientConfig {
       return new OidcClientConfig(this);
     }
 
-    private Builder secret(ClientAuthMethod method, String secret, String name) {
+    private Builder secret(boolean basic, String secret, String name) {
       Objects.requireNonNull(secret, name);
       if (secret.isBlank()) {
         throw new IllegalArgumentException(name + " must be non-blank, but was blank");
       }
-      authMethod(method);
-      clientSecret = TokenSecret.of(secret);
+      TokenSecret value = TokenSecret.of(secret);
+      authentication(
+          basic
+              ? new ClientAuthentication.SecretBasic(value)
+              : new ClientAuthentication.SecretPost(value));
       return this;
     }
 
-    private void authMethod(ClientAuthMethod method) {
-      if (clientAuthMethod != null) {
+    private void authentication(ClientAuthentication chosen) {
+      if (clientAuthentication != null) {
         throw new IllegalStateException(
-            "client authentication was already set to "
-                + clientAuthMethod.name().toLowerCase(Locale.ROOT));
+            "client authentication was already set to " + clientAuthentication.method().registeredName());
       }
-      clientAuthMethod = method;
+      clientAuthentication = chosen;
     }
 
     private static Duration atLeast(String name, Duration value, Duration min) {
@@ -531,28 +508,6 @@ public final class OidcClientConfig {
         throw new IllegalArgumentException(name + " must be at least " + min + ", but was " + value);
       }
       return value;
-    }
-
-    private static void requireWebUrl(String name, URI uri) {
-      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-      if (!uri.isAbsolute() || uri.getHost() == null) {
-        throw new IllegalArgumentException(name + " must be an absolute URL, but was " + uri);
-      }
-      if (scheme.equals("https")) {
-        return;
-      }
-      if (scheme.equals("http") && isLoopback(uri.getHost())) {
-        return;
-      }
-      throw new IllegalArgumentException(
-          name + " must be an https URL (http only on a loopback host), but was " + uri);
-    }
-
-    private static boolean isLoopback(String host) {
-      return host.equals("localhost")
-          || host.equals("127.0.0.1")
-          || host.equals("[::1]")
-          || host.equals("::1");
     }
 
     private static void requireSet(Object value, String name) {

@@ -2,6 +2,8 @@ package dev.oidcsession.core.oidc;
 
 import java.util.Objects;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A protocol step that failed: a callback that cannot complete a login, a provider that cannot be
@@ -14,6 +16,7 @@ import java.util.Optional;
 public class OidcException extends Exception {
 
   private static final long serialVersionUID = 1L;
+  private static final Logger log = LoggerFactory.getLogger(OidcException.class);
 
   /** Why a protocol step failed. */
   public enum Reason {
@@ -38,6 +41,11 @@ public class OidcException extends Exception {
     INVALID_LOGOUT_TOKEN,
     /** The provider's answer could not be parsed as the protocol message it should be. */
     INVALID_RESPONSE,
+    /**
+     * The client itself cannot make the request: its {@code private_key_jwt} assertion cannot be
+     * signed, or the provider has no token endpoint to send it to. Fix the configuration.
+     */
+    CLIENT_MISCONFIGURED,
     /** The provider could not be reached, timed out, or answered 5xx or 429: try again later. */
     PROVIDER_UNAVAILABLE
   }
@@ -51,7 +59,7 @@ public class OidcException extends Exception {
    * @param errorCode the provider's OAuth {@code error} code, or {@code null}
    * @param cause the underlying exception, or {@code null}
    */
-  public OidcException(Reason reason, String message, String errorCode, Throwable cause) {
+  OidcException(Reason reason, String message, String errorCode, Throwable cause) {
     super(message, cause);
     this.reason = Objects.requireNonNull(reason, "reason");
     this.errorCode = errorCode;
@@ -59,6 +67,12 @@ public class OidcException extends Exception {
 
   OidcException(Reason reason, String message) {
     this(reason, message, null, null);
+  }
+
+  /** A rejection a client can cause: logged at DEBUG only, no cause. */
+  static OidcException rejected(Reason reason, String message) {
+    log.debug("{}: {}", reason, message);
+    return new OidcException(reason, message, null, null);
   }
 
   /** Which rule failed. */

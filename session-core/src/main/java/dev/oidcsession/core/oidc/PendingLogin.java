@@ -2,6 +2,7 @@ package dev.oidcsession.core.oidc;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.oidcsession.core.TokenSecret;
+import dev.oidcsession.core.internal.LocalPaths;
 import java.text.ParseException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -42,20 +43,16 @@ public final class PendingLogin {
   }
 
   /**
-   * Checks that {@code path} is a path on this site (not an open redirect): it starts with one
-   * {@code /}, not {@code //} or {@code /\}, and has no control characters.
+   * Checks that {@code path} is a path on this site (not an open redirect), by the one rule of
+   * {@link LocalPaths#isLocal(String)}: one leading {@code /}, no {@code //}, no backslash, no
+   * control characters, none of these percent-encoded, at most 2,048 characters.
    *
    * @return {@code path}
    * @throws IllegalArgumentException if not
    */
   static String requireLocalPath(String path) {
     Objects.requireNonNull(path, "returnPath");
-    boolean local =
-        path.startsWith("/")
-            && !path.startsWith("//")
-            && !path.startsWith("/\\")
-            && path.chars().noneMatch(c -> c < 0x20 || c == 0x7f);
-    if (!local) {
+    if (!LocalPaths.isLocal(path)) {
       throw new IllegalArgumentException(
           "returnPath must be a local path starting with a single '/', but was " + path);
     }

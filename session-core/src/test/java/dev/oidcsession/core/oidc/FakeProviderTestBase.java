@@ -1,16 +1,23 @@
 package dev.oidcsession.core.oidc;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 
 /**
- * One {@link FakeProvider} per test class, started before its first test and reset before each:
- * the shared lifecycle of the protocol integration tests.
+ * One {@link FakeProvider} per test class, started before its first test and reset before each,
+ * and one {@link OidcClient} per test built from {@link #clientConfig()} after the reset and
+ * closed after the test: the shared lifecycle of the protocol integration tests. Override {@link
+ * #clientConfig()} for another clock, client authentication or logout URI (instance fields are
+ * initialized before it is called).
  */
 abstract class FakeProviderTestBase {
 
   static FakeProvider provider;
+
+  /** The client of the current test. */
+  OidcClient client;
 
   @BeforeAll
   static void startProvider() {
@@ -23,7 +30,20 @@ abstract class FakeProviderTestBase {
   }
 
   @BeforeEach
-  void resetProvider() {
+  void resetProviderAndCreateClient() {
     provider.reset();
+    client = OidcClient.create(clientConfig().build());
+  }
+
+  @AfterEach
+  void closeClient() {
+    if (client != null) {
+      client.close();
+    }
+  }
+
+  /** The configuration of {@link #client}: by default the fake's client with {@code client_secret_basic}. */
+  OidcClientConfig.Builder clientConfig() {
+    return provider.config().clientSecretBasic(FakeProvider.CLIENT_SECRET);
   }
 }

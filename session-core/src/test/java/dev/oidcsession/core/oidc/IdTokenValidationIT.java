@@ -19,24 +19,10 @@ import java.util.Date;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** OIDC Core 3.1.3.7 through a full code-flow login against a WireMock provider. */
 class IdTokenValidationIT extends FakeProviderTestBase {
-
-  OidcClient client;
-
-  @BeforeEach
-  void setUp() {
-    client = provider.client();
-  }
-
-  @AfterEach
-  void tearDown() {
-    client.close();
-  }
 
   private OidcException rejected(Function<String, String> idTokenForNonce) {
     return catchThrowableOfType(

@@ -40,26 +40,13 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Discovery, the authorization request, the callback and client authentication. */
 class LoginFlowIT extends FakeProviderTestBase {
-
-  OidcClient client;
-
-  @BeforeEach
-  void setUp() {
-    client = provider.client();
-  }
-
-  @AfterEach
-  void tearDown() {
-    client.close();
-  }
 
   static Map<String, String> query(URI uri) {
     Map<String, String> params = new LinkedHashMap<>();
@@ -135,6 +122,14 @@ class LoginFlowIT extends FakeProviderTestBase {
         .isThrownBy(() -> client.startLogin("https://evil.example/"))
         .withMessage(
             "returnPath must be a local path starting with a single '/', but was https://evil.example/");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/%2F%2Fevil.example/x", "/%252F%252Fevil.example", "/x\\y", "/\\evil.example"})
+  void startLogin_encodedOrBackslashedReturnPath_isRejectedByTheOneLocalPathRule(String path) {
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> client.startLogin(path))
+        .withMessage("returnPath must be a local path starting with a single '/', but was " + path);
   }
 
   @Test

@@ -35,28 +35,22 @@ import org.junit.jupiter.api.Test;
 /** Back-channel logout (OIDC Back-Channel Logout 1.0 §2.6), RP-initiated logout and revocation. */
 class LogoutIT extends FakeProviderTestBase {
 
-  ManualClock clock;
-  OidcClient client;
+  final ManualClock clock = new ManualClock(Instant.now());
   SessionManager sessions;
+
+  @Override
+  OidcClientConfig.Builder clientConfig() {
+    return super.clientConfig().postLogoutRedirectUri(URI.create("https://app.example/bye")).clock(clock);
+  }
 
   @BeforeEach
   void setUp() {
-    clock = new ManualClock(Instant.now());
-    client =
-        OidcClient.create(
-            provider
-                .config()
-                .clientSecretBasic(FakeProvider.CLIENT_SECRET)
-                .postLogoutRedirectUri(URI.create("https://app.example/bye"))
-                .clock(clock)
-                .build());
     sessions = SessionManager.builder().renewer(client).clock(clock).build();
   }
 
   @AfterEach
   void tearDown() {
     sessions.close();
-    client.close();
   }
 
   private TokenSet login() throws Exception {

@@ -30,8 +30,9 @@ class OidcClientConfigTest {
     OidcClientConfig config = minimal().clientSecretBasic("s3cret-value").build();
 
     assertThat(config.clientAuthMethod()).isEqualTo(OidcClientConfig.ClientAuthMethod.CLIENT_SECRET_BASIC);
+    assertThat(config.clientAuthMethod().registeredName()).isEqualTo("client_secret_basic");
     assertThat(config.scopes()).containsExactly("openid");
-    assertThat(config.maxClockSkew()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(config.validationClockSkew()).isEqualTo(Duration.ofSeconds(60));
     assertThat(config.allowedSigningAlgorithms())
         .doesNotContain(JWSAlgorithm.HS256, JWSAlgorithm.HS384, JWSAlgorithm.HS512)
         .contains(JWSAlgorithm.RS256, JWSAlgorithm.ES256);
@@ -49,6 +50,20 @@ class OidcClientConfigTest {
   void issuer_plainHttpOnLoopback_isAccepted() {
     assertThat(OidcClientConfig.builder().issuer("http://127.0.0.1:8080")).isNotNull();
     assertThat(OidcClientConfig.builder().issuer("http://localhost:8080/realms/x")).isNotNull();
+    assertThat(OidcClientConfig.builder().issuer("http://127.0.0.2:8080")).isNotNull();
+    assertThat(OidcClientConfig.builder().issuer("http://[::1]:8080")).isNotNull();
+    assertThat(OidcClientConfig.builder().redirectUri(URI.create("http://127.1.2.3/cb"))).isNotNull();
+  }
+
+  @Test
+  void issuer_plainHttpOnLookalikeOfLoopback_isRejected() {
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> OidcClientConfig.builder().issuer("http://127.0.0.1.evil.example"))
+        .withMessage(
+            "issuer must be an https URL (http only on a loopback host), but was"
+                + " http://127.0.0.1.evil.example");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> OidcClientConfig.builder().issuer("http://128.0.0.1"));
   }
 
   @Test
@@ -147,15 +162,15 @@ class OidcClientConfigTest {
 
   @Test
   void maxClockSkew_bounds_areInclusive() {
-    assertThat(OidcClientConfig.builder().maxClockSkew(Duration.ZERO)).isNotNull();
-    assertThat(OidcClientConfig.builder().maxClockSkew(OidcClientConfig.MAX_CLOCK_SKEW)).isNotNull();
+    assertThat(OidcClientConfig.builder().validationClockSkew(Duration.ZERO)).isNotNull();
+    assertThat(OidcClientConfig.builder().validationClockSkew(OidcClientConfig.MAX_VALIDATION_CLOCK_SKEW)).isNotNull();
     assertThatIllegalArgumentException()
         .isThrownBy(
-            () -> OidcClientConfig.builder().maxClockSkew(OidcClientConfig.MAX_CLOCK_SKEW.plusNanos(1)))
-        .withMessage("maxClockSkew must be between PT0S and PT5M, but was PT5M0.000000001S");
+            () -> OidcClientConfig.builder().validationClockSkew(OidcClientConfig.MAX_VALIDATION_CLOCK_SKEW.plusNanos(1)))
+        .withMessage("validationClockSkew must be between PT0S and PT5M, but was PT5M0.000000001S");
     assertThatIllegalArgumentException()
-        .isThrownBy(() -> OidcClientConfig.builder().maxClockSkew(Duration.ofNanos(-1)))
-        .withMessage("maxClockSkew must be between PT0S and PT5M, but was PT-0.000000001S");
+        .isThrownBy(() -> OidcClientConfig.builder().validationClockSkew(Duration.ofNanos(-1)))
+        .withMessage("validationClockSkew must be between PT0S and PT5M, but was PT-0.000000001S");
   }
 
   @Test

@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,23 +28,18 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The refresh-token grant as the session manager's {@code TokenRenewer} (OIDC Core 12.2). */
 class RefreshIT extends FakeProviderTestBase {
 
-  ManualClock clock;
-  OidcClient client;
+  final ManualClock clock = new ManualClock(Instant.now());
   TokenSet current;
+
+  @Override
+  OidcClientConfig.Builder clientConfig() {
+    return super.clientConfig().clock(clock);
+  }
 
   @BeforeEach
   void setUp() throws Exception {
-    clock = new ManualClock(Instant.now());
-    client =
-        OidcClient.create(
-            provider.config().clientSecretBasic(FakeProvider.CLIENT_SECRET).clock(clock).build());
     current = provider.login(client, nonce -> sign(provider.idClaims(nonce).build(), RSA_1));
     provider.server.resetRequests();
-  }
-
-  @AfterEach
-  void tearDown() {
-    client.close();
   }
 
   private String refreshedIdToken(String subject) {
@@ -171,6 +165,7 @@ class RefreshIT extends FakeProviderTestBase {
     assertThat(e.kind()).isEqualTo(TokenRenewalException.Kind.TERMINAL);
     assertThat(e).hasMessage("refresh rejected by the provider: " + error);
     assertThat(e.retryAfter()).isEmpty();
+    assertThat(e.errorCode()).contains(error);
   }
 
   @Test

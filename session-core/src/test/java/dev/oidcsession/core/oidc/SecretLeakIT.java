@@ -32,21 +32,18 @@ import org.slf4j.LoggerFactory;
  */
 class SecretLeakIT extends FakeProviderTestBase {
 
-  OidcClient client;
   ListAppender<ILoggingEvent> logs;
   final List<String> secrets = new ArrayList<>();
   final List<Throwable> failures = new ArrayList<>();
   final List<String> printed = new ArrayList<>();
 
+  @Override
+  OidcClientConfig.Builder clientConfig() {
+    return super.clientConfig().postLogoutRedirectUri(java.net.URI.create("https://app.example/bye"));
+  }
+
   @BeforeEach
   void setUp() {
-    client =
-        OidcClient.create(
-            provider
-                .config()
-                .clientSecretBasic(CLIENT_SECRET)
-                .postLogoutRedirectUri(java.net.URI.create("https://app.example/bye"))
-                .build());
     logs = new ListAppender<>();
     logs.start();
     Logger logger = (Logger) LoggerFactory.getLogger("dev.oidcsession");
@@ -58,7 +55,6 @@ class SecretLeakIT extends FakeProviderTestBase {
   @AfterEach
   void tearDown() {
     ((Logger) LoggerFactory.getLogger("dev.oidcsession")).detachAppender(logs);
-    client.close();
   }
 
   private void seed(PendingLogin pending) {

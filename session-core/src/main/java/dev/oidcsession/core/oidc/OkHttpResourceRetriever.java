@@ -1,4 +1,4 @@
-package dev.oidcsession.core.oidc.internal;
+package dev.oidcsession.core.oidc;
 
 import com.nimbusds.jose.util.Resource;
 import com.nimbusds.jose.util.ResourceRetriever;
@@ -14,7 +14,7 @@ import okhttp3.Response;
  * OkHttpClient}. A non-2xx status or a body over {@link OkHttpSender#MAX_BODY_BYTES} is an {@link
  * IOException}, which the key source treats as an outage. Thread-safe. Not API.
  */
-public final class OkHttpResourceRetriever implements ResourceRetriever {
+final class OkHttpResourceRetriever implements ResourceRetriever {
 
   private final OkHttpClient client;
 

@@ -1,4 +1,4 @@
-package dev.oidcsession.core.oidc.internal;
+package dev.oidcsession.core.oidc;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -17,7 +17,7 @@ import java.util.Set;
  * rather than tried against each key (OpenID RP certification {@code
  * rp-id_token-kid-absent-multiple-jwks}). Thread-safe. Not API.
  */
-public final class KidStrictKeySelector extends JWSVerificationKeySelector<SecurityContext> {
+final class KidStrictKeySelector extends JWSVerificationKeySelector<SecurityContext> {
 
   /** Selects keys for {@code algorithms} from {@code source}. */
   public KidStrictKeySelector(Set<JWSAlgorithm> algorithms, JWKSource<SecurityContext> source) {

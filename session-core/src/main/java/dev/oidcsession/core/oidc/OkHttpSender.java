@@ -1,4 +1,4 @@
-package dev.oidcsession.core.oidc.internal;
+package dev.oidcsession.core.oidc;
 
 import com.nimbusds.oauth2.sdk.http.HTTPRequest;
 import com.nimbusds.oauth2.sdk.http.HTTPRequestSender;
@@ -23,7 +23,7 @@ import okhttp3.ResponseBody;
  * per-request timeouts are ignored. Responses larger than {@link #MAX_BODY_BYTES} fail with an
  * {@link IOException}. Thread-safe. Not API.
  */
-public final class OkHttpSender implements HTTPRequestSender {
+final class OkHttpSender implements HTTPRequestSender {
 
   /** Largest response body read: 1 MiB, far above any token, metadata or key set response. */
   public static final long MAX_BODY_BYTES = 1L << 20;

@@ -1,0 +1,197 @@
+package dev.oidcsession.core.oidc;
+
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.oauth2.sdk.ParseException;
+import com.nimbusds.oauth2.sdk.http.HTTPRequest;
+import com.nimbusds.oauth2.sdk.http.HTTPResponse;
+import com.nimbusds.oauth2.sdk.id.ClientID;
+import com.nimbusds.oauth2.sdk.id.Issuer;
+import com.nimbusds.openid.connect.sdk.op.OIDCProviderConfigurationRequest;
+import com.nimbusds.openid.connect.sdk.op.OIDCProviderMetadata;
+import com.nimbusds.openid.connect.sdk.validators.IDTokenValidator;
+import com.nimbusds.openid.connect.sdk.validators.LogoutTokenValidator;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.MalformedURLException;
+import java.util.Objects;
+import okhttp3.OkHttpClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The provider as this client knows it: its metadata (configured, or discovered lazily from {@code
+ * <issuer>/.well-known/openid-configuration} and accepted only if its {@code issuer} equals the
+ * configured one, OIDC Discovery 1.0 §4.3), the cached JWK source and the nimbus validators built
+ * on it. Cached until {@link #refresh()}. Thread-safe.
+ */
+final class ProviderCache implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ProviderCache.class);
+
+  /** How long keys stay usable while the provider's JWK set cannot be fetched, in cache TTLs. */
+  static final int OUTAGE_TOLERANCE_TTLS = 12;
+
+  /** Everything derived from one provider metadata document. */
+  record Provider(
+      OIDCProviderMetadata metadata,
+      JWKSource<SecurityContext> keys,
+      IDTokenValidator idTokens,
+      LogoutTokenValidator logoutTokens) {
+
+    void close() {
+      if (keys instanceof Closeable closeable) {
+        try {
+          closeable.close();
+        } catch (IOException e) {
+          log.debug("closing the key source failed: {}", e.toString());
+        }
+      }
+    }
+  }
+
+  private final OidcClientConfig config;
+  private final OkHttpSender sender;
+  private final OkHttpResourceRetriever retriever;
+  private final Issuer issuer;
+  private final ClientID clientId;
+  private final Object lock = new Object();
+  private volatile Provider provider;
+
+  ProviderCache(OidcClientConfig config, OkHttpClient http, OkHttpSender sender) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.sender = sender;
+    this.retriever = new OkHttpResourceRetriever(http);
+    this.issuer = new Issuer(config.issuer().toString());
+    this.clientId = new ClientID(config.clientId());
+  }
+
+  /** The provider metadata; discovers it on first call. */
+  OIDCProviderMetadata metadata() throws OidcException {
+    return provider().metadata();
+  }
+
+  /** The cached provider; discovers it on first call. */
+  Provider provider() throws OidcException {
+    Provider p = provider;
+    if (p != null) {
+      return p;
+    }
+    synchronized (lock) {
+      if (provider == null) {
+        provider = load();
+      }
+      return provider;
+    }
+  }
+
+  /** Discovers again and resets the key cache; on failure the previous provider stays. */
+  void refresh() throws OidcException {
+    Provider fresh = load();
+    Provider old;
+    synchronized (lock) {
+      old = provider;
+      provider = fresh;
+    }
+    if (old != null) {
+      old.close();
+    }
+  }
+
+  @Override
+  public void close() {
+    Provider p;
+    synchronized (lock) {
+      p = provider;
+      provider = null;
+    }
+    if (p != null) {
+      p.close();
+    }
+  }
+
+  private Provider load() throws OidcException {
+    OIDCProviderMetadata metadata =
+        config.providerMetadata().isPresent() ? config.providerMetadata().get() : discover();
+    JWKSource<SecurityContext> keys;
+    try {
+      long ttl = config.jwksCacheTtl().toMillis();
+      keys =
+          JWKSourceBuilder.<SecurityContext>create(metadata.getJWKSetURI().toURL(), retriever)
+              .cache(ttl, JWKSourceBuilder.DEFAULT_CACHE_REFRESH_TIMEOUT)
+              .refreshAheadCache(false)
+              .rateLimited(config.jwksRefetchMinInterval().toMillis())
+              .outageTolerant(ttl * OUTAGE_TOLERANCE_TTLS)
+              .build();
+    } catch (MalformedURLException | IllegalArgumentException e) {
+      throw new OidcException(
+          OidcException.Reason.INVALID_RESPONSE,
+          "provider jwks_uri must be a URL, but was " + metadata.getJWKSetURI(),
+          null,
+          null);
+    }
+    KidStrictKeySelector selector =
+        new KidStrictKeySelector(config.allowedSigningAlgorithms(), keys);
+    IDTokenValidator idTokens = new IDTokenValidator(issuer, clientId, selector, null);
+    idTokens.setMaxClockSkew((int) config.validationClockSkew().toSeconds());
+    LogoutTokenValidator logoutTokens =
+        new LogoutTokenValidator(issuer, clientId, false, selector, null);
+    return new Provider(metadata, keys, idTokens, logoutTokens);
+  }
+
+  private OIDCProviderMetadata discover() throws OidcException {
+    HTTPRequest request = new OIDCProviderConfigurationRequest(issuer).toHTTPRequest();
+    HTTPResponse response;
+    try {
+      response = request.send(sender);
+    } catch (IOException e) {
+      log.warn("provider discovery at {} failed: {}", request.getURI(), e.toString());
+      throw new OidcException(
+          OidcException.Reason.PROVIDER_UNAVAILABLE,
+          "provider discovery document could not be fetched from " + request.getURI(),
+          null,
+          e);
+    }
+    if (TokenEndpoint.isTransientStatus(response.getStatusCode())) {
+      throw new OidcException(
+          OidcException.Reason.PROVIDER_UNAVAILABLE,
+          "provider discovery must answer 200, but answered " + response.getStatusCode());
+    }
+    if (response.getStatusCode() != HTTPResponse.SC_OK) {
+      throw new OidcException(
+          OidcException.Reason.INVALID_RESPONSE,
+          "provider discovery must answer 200, but answered " + response.getStatusCode());
+    }
+    OIDCProviderMetadata metadata;
+    try {
+      metadata = OIDCProviderMetadata.parse(response.getBodyAsJSONObject());
+    } catch (ParseException e) {
+      throw new OidcException(
+          OidcException.Reason.INVALID_RESPONSE,
+          "provider discovery document must be OpenID provider metadata, but was not: "
+              + e.getMessage());
+    }
+    // OIDC Discovery 1.0 §4.3: the issuer MUST be identical to the one the document was fetched for.
+    String advertised = metadata.getIssuer().getValue();
+    if (!advertised.equals(issuer.getValue())) {
+      log.warn(
+          "provider discovery rejected: document issuer {} is not the configured issuer {}",
+          advertised,
+          issuer);
+      throw new OidcException(
+          OidcException.Reason.ISSUER_MISMATCH,
+          "discovery document issuer must equal the configured issuer "
+              + issuer
+              + ", but was "
+              + advertised);
+    }
+    log.info(
+        "discovered provider {}: authorization {}, token {}, jwks {}",
+        advertised,
+        metadata.getAuthorizationEndpointURI(),
+        metadata.getTokenEndpointURI(),
+        metadata.getJWKSetURI());
+    return metadata;
+  }
+}

@@ -1,0 +1,325 @@
+package dev.oidcsession.servlet;
+
+import static dev.oidcsession.servlet.Responses.badRequest;
+import static dev.oidcsession.servlet.Responses.json;
+import static dev.oidcsession.servlet.Responses.noStore;
+import static dev.oidcsession.servlet.Responses.providerFailure;
+import static dev.oidcsession.servlet.Responses.redirect;
+import static dev.oidcsession.servlet.Responses.unavailable;
+
+import dev.oidcsession.core.CreatedSession;
+import dev.oidcsession.core.EndReason;
+import dev.oidcsession.core.Session;
+import dev.oidcsession.core.SessionStoreUnavailableException;
+import dev.oidcsession.core.TokenSet;
+import dev.oidcsession.core.oidc.LoginOptions;
+import dev.oidcsession.core.oidc.LoginRedirect;
+import dev.oidcsession.core.oidc.LogoutNotice;
+import dev.oidcsession.core.oidc.LogoutRedirect;
+import dev.oidcsession.core.oidc.OidcException;
+import dev.oidcsession.core.oidc.PendingLogin;
+import jakarta.servlet.http.Cookie;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The six endpoints under the path prefix: login, callback, logout, back-channel logout, the
+ * session JSON and {@code session.js}. Stateless apart from the {@link FilterRuntime} each call
+ * gets; see {@link OidcSessionFilter} for what each answers.
+ */
+final class Endpoints {
+
+  private static final Logger log = LoggerFactory.getLogger(OidcSessionFilter.class);
+
+  /** How many logins may be pending in one browser at once (parallel tabs); older ones are dropped. */
+  static final int MAX_PENDING_LOGINS = 3;
+
+  /** The authorization-response parameters we read (RFC 6749 §4.1.2, §4.1.2.1; RFC 9207). */
+  static final List<String> CALLBACK_PARAMETERS = List.of("state", "code", "iss", "error");
+
+  private Endpoints() {}
+
+  /** Routes {@code endpoint} (the path after the prefix), answering {@code 404}/{@code 405} itself. */
+  static void handle(FilterRuntime rt, String endpoint, HttpServletRequest request,
+      HttpServletResponse response) throws IOException {
+    String method = request.getMethod();
+    switch (endpoint) {
+      case "/login" -> {
+        if (allow(method, "GET", response)) {
+          login(rt, request, response);
+        }
+      }
+      case "/callback" -> {
+        if (allow(method, "GET", response)) {
+          callback(rt, request, response);
+        }
+      }
+      case "/logout" -> {
+        if (allow(method, "POST", response)) {
+          logout(rt, request, response);
+        }
+      }
+      case "/backchannel-logout" -> {
+        if (allow(method, "POST", response)) {
+          backChannelLogout(rt, request, response);
+        }
+      }
+      case "/session" -> {
+        if (allow(method, "GET", response)) {
+          sessionJson(rt, request, response);
+        }
+      }
+      case "/session.js" -> {
+        if (allow(method, "GET", response)) {
+          response.setContentType("text/javascript;charset=utf-8");
+          response.setHeader("Cache-Control", "no-cache");
+          response.getOutputStream().write(rt.script());
+        }
+      }
+      default -> response.sendError(HttpServletResponse.SC_NOT_FOUND);
+    }
+  }
+
+  private static boolean allow(String method, String allowed, HttpServletResponse response)
+      throws IOException {
+    if (allowed.equals(method) || ("GET".equals(allowed) && "HEAD".equals(method))) {
+      return true;
+    }
+    response.setHeader("Allow", allowed);
+    response.sendError(HttpServletResponse.SC_METHOD_NOT_ALLOWED);
+    return false;
+  }
+
+  private static void login(FilterRuntime rt, HttpServletRequest request,
+      HttpServletResponse response) throws IOException {
+    String returnTo = ReturnPaths.sanitize(request.getParameter("return_to"));
+    LoginOptions options;
+    try {
+      options = LoginParameters.of(rt.config(), request.getParameterMap());
+    } catch (IllegalArgumentException e) {
+      noStore(response);
+      badRequest(response, "login refused: " + e.getMessage());
+      return;
+    }
+    LoginRedirect redirect;
+    try {
+      redirect = rt.client().startLogin(returnTo, options);
+    } catch (OidcException e) {
+      providerFailure(response, e);
+      return;
+    }
+    PendingLogin pending = redirect.pending();
+    forgetOldPendingLogins(rt, request, response);
+    Duration maxAge = rt.client().config().pendingLoginMaxAge();
+    rt.cookies().set(response, rt.pendingLogins().name(pending.state().value()),
+        rt.pendingLogins().seal(pending), maxAge.toSeconds());
+    noStore(response);
+    redirect(response, HttpServletResponse.SC_FOUND, redirect.authorizationUri().toString());
+  }
+
+  /**
+   * Clears all but the newest {@code MAX_PENDING_LOGINS - 1} pending-login cookies before a new one
+   * is set: each holds up to a few KB, and a pile of them (tabs restored, a login clicked again
+   * and again) would make the Cookie header too big for servers to accept at all.
+   */
+  private static void forgetOldPendingLogins(FilterRuntime rt, HttpServletRequest request,
+      HttpServletResponse response) {
+    Cookie[] cookies = request.getCookies();
+    if (cookies == null) {
+      return;
+    }
+    List<Map.Entry<String, Instant>> pending = new ArrayList<>();
+    for (Cookie cookie : cookies) {
+      if (rt.pendingLogins().owns(cookie.getName())) {
+        Instant createdAt = rt.pendingLogins().open(cookie.getValue())
+            .map(PendingLogin::createdAt).orElse(Instant.MIN);
+        pending.add(Map.entry(cookie.getName(), createdAt));
+      }
+    }
+    pending.sort(Map.Entry.<String, Instant>comparingByValue().reversed());
+    for (int i = MAX_PENDING_LOGINS - 1; i < pending.size(); i++) {
+      rt.cookies().clear(response, pending.get(i).getKey());
+    }
+  }
+
+  private static void callback(FilterRuntime rt, HttpServletRequest request,
+      HttpServletResponse response) throws IOException {
+    noStore(response);
+    // RFC 6749 §3.1: response parameters MUST NOT be included more than once.
+    for (String name : CALLBACK_PARAMETERS) {
+      String[] values = request.getParameterValues(name);
+      if (values != null && values.length > 1) {
+        badRequest(response, "the callback must carry " + name + " at most once (RFC 6749 §3.1),"
+            + " but had it " + values.length + " times");
+        return;
+      }
+    }
+    String state = request.getParameter("state");
+    if (state == null || state.isEmpty()) {
+      badRequest(response, "the callback has no state parameter");
+      return;
+    }
+    String code = request.getParameter("code");
+    if (request.getParameter("error") == null && (code == null || code.isBlank())) {
+      badRequest(response, "the callback has no code parameter");
+      return;
+    }
+    String cookieName = rt.pendingLogins().name(state);
+    String sealed = Cookies.read(request, cookieName);
+    Optional<PendingLogin> pending =
+        sealed == null ? Optional.empty() : rt.pendingLogins().open(sealed);
+    if (pending.isEmpty()) {
+      badRequest(response, "no login is pending for this state in this browser"
+          + " (it expired, was completed already, or was started elsewhere)");
+      return;
+    }
+    rt.cookies().clear(response, cookieName);
+    TokenSet tokens;
+    try {
+      tokens = rt.client().completeLogin(parameters(request), pending.get());
+    } catch (OidcException e) {
+      if (e.reason() == OidcException.Reason.PROVIDER_UNAVAILABLE) {
+        providerFailure(response, e);
+      } else {
+        log.debug("login callback refused: {}", e.getMessage());
+        badRequest(response, "login failed: " + e.getMessage());
+      }
+      return;
+    }
+    CreatedSession created;
+    try {
+      String previous = rt.cookies().session(request);
+      if (previous != null) {
+        rt.sessions().end(previous, EndReason.LOGGED_OUT); // a new login replaces, never reuses
+      }
+      created = rt.sessions().create(tokens);
+    } catch (SessionStoreUnavailableException e) {
+      unavailable(response, e);
+      return;
+    } catch (IllegalArgumentException e) {
+      // The ID token passed validation on the wall clock with skew, yet by the manager's clock the
+      // session would already be over: a provider or server clock is off. Not the user's fault.
+      log.warn("tokens from the login callback are already expired: {}", e.getMessage());
+      Responses.text(response, HttpServletResponse.SC_BAD_GATEWAY, "the identity provider issued"
+          + " tokens that have already expired by this server's clock; check the clocks of both");
+      return;
+    }
+    rt.cookies().set(response, rt.cookies().sessionName(), created.handle().cookieValue(), -1);
+    redirect(response, HttpServletResponse.SC_FOUND, pending.get().returnPath());
+  }
+
+  private static void logout(FilterRuntime rt, HttpServletRequest request,
+      HttpServletResponse response) throws IOException {
+    noStore(response);
+    if (rt.rules().crossSite(request)) {
+      Responses.text(response, HttpServletResponse.SC_FORBIDDEN, "logout refused: cross-site request");
+      return;
+    }
+    String cookie = rt.cookies().session(request);
+    // The user asked to leave: the browser forgets the session even if the store cannot be
+    // reached (the stored entry then just expires), so a shared computer is not left logged in.
+    rt.cookies().clear(response, rt.cookies().sessionName());
+    Optional<Session> ended;
+    try {
+      ended = cookie == null ? Optional.empty() : rt.sessions().end(cookie, EndReason.LOGGED_OUT);
+    } catch (SessionStoreUnavailableException e) {
+      unavailable(response, e);
+      return;
+    }
+    String target = request.getContextPath() + rt.config().loggedOutPath();
+    if (ended.isPresent()) {
+      Session session = ended.get();
+      try {
+        rt.client().revoke(session.tokens());
+      } catch (OidcException | RuntimeException e) {
+        log.warn("refresh token of session {} could not be revoked: {}", session.key(),
+            e.getMessage());
+      }
+      try {
+        Optional<LogoutRedirect> redirect = rt.client().logoutRedirect(session.tokens().idToken());
+        if (redirect.isPresent()) {
+          target = redirect.get().endSessionUri().toString();
+        }
+      } catch (OidcException | RuntimeException e) {
+        log.warn("provider logout URL unavailable, ending locally: {}", e.getMessage());
+      }
+    }
+    redirect(response, HttpServletResponse.SC_SEE_OTHER, target);
+  }
+
+  private static void backChannelLogout(FilterRuntime rt, HttpServletRequest request,
+      HttpServletResponse response) throws IOException {
+    noStore(response);
+    String token = request.getParameter("logout_token");
+    if (token == null || token.isEmpty()) {
+      response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+      json(response, Map.of("error", "invalid_request",
+          "error_description", "logout_token is missing"));
+      return;
+    }
+    LogoutNotice notice;
+    try {
+      notice = rt.client().validateLogoutToken(token);
+    } catch (OidcException e) {
+      log.debug("back-channel logout refused: {}", e.getMessage());
+      response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+      json(response, Map.of("error", "invalid_request", "error_description", e.getMessage()));
+      return;
+    }
+    try {
+      // Back-Channel Logout 1.0 §2.4: the sessions of the sid when given, else of the sub.
+      int ended =
+          notice.sid().isPresent()
+              ? rt.sessions().endBySid(notice.issuer(), notice.sid().get())
+              : rt.sessions().endBySubject(notice.issuer(), notice.subject().orElseThrow());
+      log.debug("back-channel logout {} ended {} session(s)", notice, ended);
+      response.setStatus(HttpServletResponse.SC_OK);
+    } catch (SessionStoreUnavailableException e) {
+      // Nothing ended: the provider retries this token, which must not count as a replay.
+      rt.client().forgetLogoutToken(notice);
+      unavailable(response, e);
+    }
+  }
+
+  private static void sessionJson(FilterRuntime rt, HttpServletRequest request,
+      HttpServletResponse response) throws IOException {
+    noStore(response);
+    String cookie = rt.cookies().session(request);
+    Optional<Session> session;
+    try {
+      session = cookie == null ? Optional.empty() : rt.sessions().resolveAndRenew(cookie);
+    } catch (SessionStoreUnavailableException e) {
+      unavailable(response, e);
+      return;
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("authenticated", session.isPresent());
+    if (session.isPresent()) {
+      Session s = session.get();
+      body.put("subject", s.subject());
+      body.put("expiresAt", DateTimeFormatter.ISO_INSTANT.format(s.expiresAt()));
+      body.put("renewAt", DateTimeFormatter.ISO_INSTANT.format(s.renewAt()));
+    } else if (cookie != null) {
+      rt.cookies().clear(response, rt.cookies().sessionName());
+    }
+    json(response, body);
+  }
+
+  private static Map<String, List<String>> parameters(HttpServletRequest request) {
+    Map<String, List<String>> parameters = new LinkedHashMap<>();
+    request.getParameterMap().forEach((k, v) -> parameters.put(k, Arrays.asList(v)));
+    return parameters;
+  }
+}
