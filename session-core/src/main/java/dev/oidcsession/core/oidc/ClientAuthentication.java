@@ -27,13 +27,14 @@ sealed interface ClientAuthentication {
   OidcClientConfig.ClientAuthMethod method();
 
   /**
-   * The nimbus authentication for one request to {@code endpoint}, or {@code null} for {@link
-   * None} (the request then carries {@code client_id} only).
+   * The nimbus authentication for one request, or {@code null} for {@link None} (the request then
+   * carries {@code client_id} only). {@code audience} is the {@code aud} of a client assertion:
+   * the token endpoint, for every request (OIDC Core 9), revocation included.
    *
    * @throws OidcException {@link OidcException.Reason#CLIENT_MISCONFIGURED} if a client assertion
    *     cannot be signed
    */
-  com.nimbusds.oauth2.sdk.auth.ClientAuthentication forRequest(ClientID clientId, URI endpoint)
+  com.nimbusds.oauth2.sdk.auth.ClientAuthentication forRequest(ClientID clientId, URI audience)
       throws OidcException;
 
   /** HTTP Basic with the client secret (RFC 6749 §2.3.1). */
@@ -135,13 +136,13 @@ sealed interface ClientAuthentication {
 
     @Override
     public com.nimbusds.oauth2.sdk.auth.ClientAuthentication forRequest(
-        ClientID clientId, URI endpoint) throws OidcException {
+        ClientID clientId, URI audience) throws OidcException {
       try {
         PrivateKey privateKey =
             JWSAlgorithm.Family.RSA.contains(algorithm)
                 ? key.toRSAKey().toPrivateKey()
                 : key.toECKey().toPrivateKey();
-        return new PrivateKeyJWT(clientId, endpoint, algorithm, privateKey, key.getKeyID(), null);
+        return new PrivateKeyJWT(clientId, audience, algorithm, privateKey, key.getKeyID(), null);
       } catch (JOSEException e) {
         throw new OidcException(
             OidcException.Reason.CLIENT_MISCONFIGURED,

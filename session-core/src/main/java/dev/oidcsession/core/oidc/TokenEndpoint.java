@@ -118,7 +118,10 @@ final class TokenEndpoint {
         tokens.refreshToken().isPresent()
             ? new RefreshToken(tokens.refreshToken().get().value())
             : new TypelessAccessToken(tokens.accessToken().value());
-    var auth = authentication.forRequest(clientId, endpoint);
+    // OIDC Core 9: a client assertion's aud is the token endpoint, also at the revocation
+    // endpoint (Keycloak refuses the revocation endpoint's URL there: invalid_client).
+    URI tokenEndpoint = metadata.getTokenEndpointURI();
+    var auth = authentication.forRequest(clientId, tokenEndpoint != null ? tokenEndpoint : endpoint);
     TokenRevocationRequest request =
         auth == null
             ? new TokenRevocationRequest(endpoint, clientId, token)

@@ -12,7 +12,13 @@ import static dev.oidcsession.core.oidc.FakeProvider.sign;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.oidcsession.core.SessionManager;
 import dev.oidcsession.core.TokenSet;
@@ -261,6 +267,28 @@ class LogoutIT extends FakeProviderTestBase {
         postRequestedFor(urlPathEqualTo("/revoke"))
             .withRequestBody(containing("token=" + FakeProvider.REFRESH_TOKEN))
             .withRequestBody(containing("token_type_hint=refresh_token")));
+  }
+
+  @Test
+  void revoke_privateKeyJwt_assertionAudienceIsTheTokenEndpoint() throws Exception {
+    // Found against Keycloak 26.7 (KeycloakPrivateKeyJwtIT): it refuses an assertion whose aud
+    // is the revocation endpoint (invalid_client), as OIDC Core 9 names the token endpoint.
+    ECKey clientKey = new ECKeyGenerator(Curve.P_256).keyID("client-key-1").generate();
+    try (OidcClient pkj = OidcClient.create(provider.config().privateKeyJwt(clientKey).build())) {
+      TokenSet tokens = provider.login(pkj, nonce -> sign(provider.idClaims(nonce).build(), RSA_1));
+      provider.server.stubFor(post(urlPathEqualTo("/revoke")).willReturn(ok()));
+
+      assertThat(pkj.revoke(tokens)).isTrue();
+
+      LoggedRequest request =
+          provider.server.findAll(postRequestedFor(urlPathEqualTo("/revoke"))).get(0);
+      String assertion = java.net.URLDecoder.decode(
+          request.getBodyAsString().replaceAll(".*client_assertion=([^&]*).*", "$1"),
+          java.nio.charset.StandardCharsets.UTF_8);
+      SignedJWT jwt = SignedJWT.parse(assertion);
+      assertThat(jwt.verify(new ECDSAVerifier(clientKey.toPublicJWK()))).isTrue();
+      assertThat(jwt.getJWTClaimsSet().getAudience()).containsExactly(provider.issuer() + "/token");
+    }
   }
 
   @Test
