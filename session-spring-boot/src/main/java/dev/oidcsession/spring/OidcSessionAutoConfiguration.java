@@ -7,6 +7,7 @@ import dev.oidcsession.servlet.OidcSessionConfig;
 import dev.oidcsession.servlet.OidcSessionFilter;
 import jakarta.servlet.DispatcherType;
 import java.time.Clock;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -37,7 +38,9 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
  * FilterRegistrationBean} and {@code MeterBinder}; the parts that differ between the lines
  * (health contributors) are guarded by {@code @ConditionalOnClass} by name.
  *
- * <p>Beans a user can replace by declaring their own: {@link SessionStore}, {@link
+ * <p>A single {@link Clock} bean, if the app has one, is the clock of token times and store
+ * expiry (it must follow wall time; tests give a manual one). Beans a user can replace by
+ * declaring their own: {@link SessionStore}, {@link
  * SessionPolicy}, {@link OidcSessionFilter} and the registration named {@code
  * oidcSessionFilterRegistration}.
  */
@@ -76,10 +79,14 @@ public class OidcSessionAutoConfiguration {
   /** The filter, configured from the properties and the store and policy beans. */
   @Bean(destroyMethod = "destroy")
   @ConditionalOnMissingBean
-  public OidcSessionFilter oidcSessionFilter(
-      OidcSessionProperties properties, SessionPolicy policy, SessionStore store) {
-    OidcSessionConfig config =
-        ConfigMapping.build(ConfigMapping.config(properties, policy, store));
+  public OidcSessionFilter oidcSessionFilter(OidcSessionProperties properties,
+      SessionPolicy policy, SessionStore store, ObjectProvider<Clock> clock) {
+    OidcSessionConfig.Builder builder = ConfigMapping.config(properties, policy, store);
+    Clock own = clock.getIfUnique();
+    if (own != null) {
+      builder.clock(own);
+    }
+    OidcSessionConfig config = ConfigMapping.build(builder);
     try {
       return new OidcSessionFilter(config);
     } catch (IllegalArgumentException | IllegalStateException e) {
@@ -170,8 +177,8 @@ public class OidcSessionAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(SessionStore.class)
-    SessionStore oidcSessionInMemoryStore() {
-      return new InMemorySessionStore(Clock.systemUTC());
+    SessionStore oidcSessionInMemoryStore(ObjectProvider<Clock> clock) {
+      return new InMemorySessionStore(clock.getIfUnique(Clock::systemUTC));
     }
   }
 

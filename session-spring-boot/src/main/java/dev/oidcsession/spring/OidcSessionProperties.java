@@ -420,12 +420,26 @@ public class OidcSessionProperties {
      */
     private boolean enabled = true;
 
+    /**
+     * The ID token claim whose values become Spring Security authorities ROLE_value (a list, or
+     * a space-separated string), e.g. "roles" or "groups"; none when unset.
+     */
+    private String rolesClaim;
+
     public boolean isEnabled() {
       return enabled;
     }
 
     public void setEnabled(boolean enabled) {
       this.enabled = enabled;
+    }
+
+    public String getRolesClaim() {
+      return rolesClaim;
+    }
+
+    public void setRolesClaim(String rolesClaim) {
+      this.rolesClaim = rolesClaim;
     }
   }
 }

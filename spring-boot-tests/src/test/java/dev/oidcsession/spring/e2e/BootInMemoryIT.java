@@ -1,0 +1,63 @@
+package dev.oidcsession.spring.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.oidcsession.servlet.Browser;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The starter on the in-memory store, without Spring Security: the app has only properties. */
+class BootInMemoryIT {
+
+  static BootApp app;
+
+  @BeforeAll
+  static void start() throws Exception {
+    app = new BootApp(BootApp.Plain.class, "spring.autoconfigure.exclude=" + BootApp.NO_SECURITY);
+  }
+
+  @AfterAll
+  static void stop() {
+    app.close();
+  }
+
+  @Test
+  void wholeLife_login_renew_logout() throws Exception {
+    Browser browser = new Browser();
+    HttpResponse<String> me = Flows.login(browser, app, "/api/me", "alice");
+    assertThat(me.statusCode()).isEqualTo(200);
+    assertThat(me.body()).isEqualTo("principal=alice remoteUser=alice");
+    Flows.renew(browser, app, "/api/me");
+    Flows.logout(browser, app, "/api/me");
+  }
+
+  @Test
+  void backChannelLogout_fromTheProvider_endsTheSession() throws Exception {
+    Browser browser = new Browser();
+    Flows.login(browser, app, "/api/me", "bob");
+    Flows.backChannelLogout(browser, app, "bob");
+    assertThat(browser.navigate(app.base + "/api/me").statusCode()).isEqualTo(302);
+  }
+
+  @Test
+  void publicPath_needsNoSession() {
+    HttpResponse<String> home = new Browser().navigate(app.base + "/");
+    assertThat(home.statusCode()).isEqualTo(200);
+    assertThat(home.body()).isEqualTo("home");
+  }
+
+  @Test
+  void metricsAndHealth_areServedByActuator() throws Exception {
+    Browser browser = new Browser();
+    Flows.login(browser, app, "/api/me", "carol");
+    HttpResponse<String> created = browser.get(app.base + "/actuator/metrics/oidc.session.created");
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+    assertThat(created.body()).contains("\"name\":\"oidc.session.created\"");
+    HttpResponse<String> active = browser.get(app.base + "/actuator/metrics/oidc.session.active");
+    assertThat(active.statusCode()).isEqualTo(200);
+    HttpResponse<String> health = browser.get(app.base + "/actuator/health");
+    assertThat(health.body()).contains("\"oidcSessionStore\"").contains("\"store\":\"in-memory\"");
+  }
+}
