@@ -42,6 +42,12 @@ class BootInMemoryIT {
   }
 
   @Test
+  void springSecurity_isNotActive() {
+    assertThat(app.context.getBeansOfType(
+        org.springframework.security.web.SecurityFilterChain.class)).isEmpty();
+  }
+
+  @Test
   void publicPath_needsNoSession() {
     HttpResponse<String> home = new Browser().navigate(app.base + "/");
     assertThat(home.statusCode()).isEqualTo(200);
