@@ -22,7 +22,7 @@ final class Pages extends HttpServlet {
   static final String CONTENT_SECURITY_POLICY = "default-src 'self'";
 
   /** Serves a file from {@code static/} next to this class; public (see ExampleApp). */
-  private static void asset(HttpServletResponse response, String name, String type)
+  static void asset(HttpServletResponse response, String name, String type)
       throws IOException {
     try (java.io.InputStream in = Pages.class.getResourceAsStream("static/" + name)) {
       if (in == null) {
@@ -50,7 +50,7 @@ final class Pages extends HttpServlet {
     }
   }
 
-  private static String home(Optional<Session> session) {
+  static String home(Optional<Session> session) {
     String action = session.isPresent()
         ? "<p>Logged in as <b>" + escape(session.get().subject()) + "</b>.</p>"
             + "<p><a id=\"to-app\" href=\"/app\">Go to the app</a></p>"
@@ -59,7 +59,7 @@ final class Pages extends HttpServlet {
         + "<p>A servlet app that adopted OpenID Connect sessions with one filter.</p>" + action);
   }
 
-  private static String app(Session session) {
+  static String app(Session session) {
     StringBuilder claims = new StringBuilder("<table id=\"claims\">");
     new TreeMap<>(session.tokens().idToken().claims()).forEach((name, value) -> claims
         .append("<tr><th>").append(escape(name)).append("</th><td>")
@@ -78,7 +78,7 @@ final class Pages extends HttpServlet {
         + "<script src=\"/static/app.js\"></script>");
   }
 
-  private static void me(HttpServletResponse response, Session session) throws IOException {
+  static void me(HttpServletResponse response, Session session) throws IOException {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("subject", session.subject());
     body.put("issuer", session.issuer());
@@ -95,7 +95,7 @@ final class Pages extends HttpServlet {
     return escape(instant);
   }
 
-  private static void html(HttpServletResponse response, String page) throws IOException {
+  static void html(HttpServletResponse response, String page) throws IOException {
     response.setContentType("text/html;charset=utf-8");
     response.setHeader("Cache-Control", "no-store");
     // Styles and scripts are files under /static: nothing inline, so no 'unsafe-inline'.

@@ -86,6 +86,27 @@ class BrowserIT {
   }
 
   @Test
+  void springBootExample_looksTheSame_andLogsIn() throws Exception {
+    int bootPort = Browser.freePort();
+    String bootBase = "http://localhost:" + bootPort;
+    try (BootExampleApp.Running boot = BootExampleApp.start(
+        Map.of("PORT", Integer.toString(bootPort), "BASE_URL", bootBase)::get)) {
+      WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(20));
+      driver.get(bootBase + "/");
+      assertStyled("boot-home.png");
+      driver.findElement(By.id("login")).click();
+      wait.until(ExpectedConditions.presenceOfElementLocated(By.id("username"))).sendKeys("bob");
+      driver.findElement(By.id("sign-in")).click();
+      wait.until(ExpectedConditions.textToBe(By.id("subject"), "bob"));
+      wait.until(d -> !d.findElement(By.id("renews-in")).getText().equals("…"));
+      assertStyled("boot-app.png");
+      driver.findElement(By.id("logout")).click();
+      wait.until(d -> d.getCurrentUrl().startsWith(bootBase + "/")
+          && !d.findElements(By.id("login")).isEmpty());
+    }
+  }
+
+  @Test
   void login_secondTab_logoutInOne_theOtherLeavesByItself() throws Exception {
     WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(20));
     driver.get(base + "/");
