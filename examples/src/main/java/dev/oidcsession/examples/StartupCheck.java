@@ -1,78 +1,103 @@
 package dev.oidcsession.examples;
 
-import com.nimbusds.oauth2.sdk.ErrorObject;
-import com.nimbusds.oauth2.sdk.RefreshTokenGrant;
-import com.nimbusds.oauth2.sdk.TokenErrorResponse;
-import com.nimbusds.oauth2.sdk.TokenRequest;
-import com.nimbusds.oauth2.sdk.TokenResponse;
-import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
-import com.nimbusds.oauth2.sdk.auth.Secret;
-import com.nimbusds.oauth2.sdk.id.ClientID;
-import com.nimbusds.oauth2.sdk.token.RefreshToken;
-import com.nimbusds.openid.connect.sdk.op.OIDCProviderMetadata;
+import com.nimbusds.jose.PlainHeader;
+import com.nimbusds.jose.util.JSONObjectUtils;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.PlainJWT;
+import dev.oidcsession.core.IdToken;
 import dev.oidcsession.core.SessionStore;
 import dev.oidcsession.core.SessionStoreUnavailableException;
 import dev.oidcsession.core.StoreKey;
+import dev.oidcsession.core.TokenRenewalException;
+import dev.oidcsession.core.TokenSecret;
+import dev.oidcsession.core.TokenSet;
 import dev.oidcsession.core.oidc.OidcClient;
-import dev.oidcsession.core.oidc.OidcClientConfig;
+import dev.oidcsession.core.oidc.OidcClientConfig.ClientAuthMethod;
 import dev.oidcsession.core.oidc.OidcException;
 import dev.oidcsession.examples.ExampleApp.StartupException;
 import dev.oidcsession.servlet.OidcSessionConfig;
-import java.io.IOException;
+import java.time.Duration;
+import java.util.Date;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import okhttp3.OkHttpClient;
+import okhttp3.Response;
 
 /**
  * Checks at start-up what would otherwise fail at the first login: the provider answers discovery,
- * the client credentials are accepted, Redis answers. Each failure is one sentence.
+ * the client credentials are accepted, Redis answers. Each failure is one sentence. The protocol
+ * client is built from {@link OidcSessionConfig#oidcClientConfig()}, the filter's own mapping, so
+ * every client authentication method is checked the way the filter will use it.
  */
 final class StartupCheck {
 
   private StartupCheck() {}
 
   static void provider(OidcSessionConfig config) {
-    OidcClientConfig.Builder builder = OidcClientConfig.builder()
-        .issuer(config.issuer().toString())
-        .clientId(config.clientId())
-        .redirectUri(config.redirectUri());
-    if (config.clientSecret().isPresent()) {
-      builder.clientSecretBasic(config.clientSecret().get());
-    } else {
-      builder.publicClient();
-    }
-    OIDCProviderMetadata metadata;
-    try (OidcClient client = OidcClient.create(builder.build())) {
-      metadata = client.providerMetadata();
-    } catch (OidcException e) {
-      throw new StartupException("OIDC_ISSUER " + config.issuer() + " did not answer discovery ("
-          + e.getMessage() + ")", e);
-    }
-    if (config.clientSecret().isPresent()) {
-      checkClientSecret(config, metadata);
+    AtomicReference<String> tokenError = new AtomicReference<>();
+    OkHttpClient http = config.httpClient().newBuilder()
+        .addInterceptor(chain -> {
+          Response response = chain.proceed(chain.request());
+          if (chain.request().method().equals("POST")) {
+            tokenError.set(response.isSuccessful() ? ""
+                : Objects.requireNonNullElse(errorCode(response.peekBody(16_384).string()), ""));
+          }
+          return response;
+        })
+        .build();
+    try (OidcClient client = OidcClient.create(config.oidcClientConfig(), http)) {
+      try {
+        client.providerMetadata();
+      } catch (OidcException e) {
+        throw new StartupException("OIDC_ISSUER " + config.issuer() + " did not answer discovery ("
+            + e.getMessage() + ")", e);
+      }
+      if (config.clientAuthMethod() != ClientAuthMethod.NONE) {
+        checkClientCredentials(config, client, tokenError);
+      }
     }
   }
 
   /**
-   * A refresh grant with a made-up token: a provider answers {@code invalid_grant} when it accepts
-   * the client's credentials and {@code invalid_client} when it does not (RFC 6749 §5.2).
+   * A refresh grant with a made-up token, sent by the library's own client authentication: a
+   * provider answers {@code invalid_grant} when it accepts the client's credentials and {@code
+   * invalid_client} when it does not (RFC 6749 §5.2).
    */
-  private static void checkClientSecret(OidcSessionConfig config, OIDCProviderMetadata metadata) {
-    TokenRequest request = new TokenRequest.Builder(metadata.getTokenEndpointURI(),
-        new ClientSecretBasic(new ClientID(config.clientId()),
-            new Secret(config.clientSecret().orElseThrow())),
-        new RefreshTokenGrant(new RefreshToken("oidc-session-startup-check"))).build();
-    TokenResponse response;
+  private static void checkClientCredentials(OidcSessionConfig config, OidcClient client,
+      AtomicReference<String> tokenError) {
     try {
-      response = TokenResponse.parse(request.toHTTPRequest().send());
-    } catch (IOException | com.nimbusds.oauth2.sdk.ParseException e) {
-      throw new StartupException("the token endpoint of " + config.issuer()
-          + " could not be reached: " + e.getMessage(), e);
-    }
-    if (response instanceof TokenErrorResponse error) {
-      ErrorObject object = error.getErrorObject();
-      if (object != null && ("invalid_client".equals(object.getCode())
-          || "unauthorized_client".equals(object.getCode()))) {
-        throw new StartupException("OIDC_CLIENT_ID / OIDC_CLIENT_SECRET were refused by "
-            + config.issuer() + " (" + object.getCode() + ")");
+      client.renew(probe(config));
+    } catch (TokenRenewalException e) {
+      String code = tokenError.get();
+      if ("invalid_client".equals(code) || "unauthorized_client".equals(code)) {
+        throw new StartupException("the client credentials (OIDC_CLIENT_ID with "
+            + config.clientAuthMethod().name().toLowerCase(java.util.Locale.ROOT)
+            + ") were refused by " + config.issuer() + " (" + code + ")", e);
       }
+      if (code == null) {
+        throw new StartupException("the token endpoint of " + config.issuer()
+            + " could not be reached: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /** Tokens that exist only to carry a made-up refresh token; never sent anywhere but there. */
+  private static TokenSet probe(OidcSessionConfig config) {
+    JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(config.issuer().toString())
+        .subject("oidc-session-startup-check").audience(config.clientId())
+        .expirationTime(Date.from(config.clock().instant().plus(Duration.ofMinutes(1)))).build();
+    IdToken idToken = IdToken.parse(new PlainJWT(new PlainHeader(), claims).serialize());
+    return new TokenSet(TokenSecret.of("oidc-session-startup-check"), Optional.empty(), idToken,
+        Optional.of(TokenSecret.of("oidc-session-startup-check")), "openid");
+  }
+
+  private static String errorCode(String body) {
+    try {
+      Object error = JSONObjectUtils.parse(body).get("error");
+      return error instanceof String s ? s : null;
+    } catch (java.text.ParseException e) {
+      return null;
     }
   }
 

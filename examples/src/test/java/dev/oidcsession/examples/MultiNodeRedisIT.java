@@ -7,7 +7,7 @@ import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.oidcsession.core.ManualClock;
 import dev.oidcsession.examples.provider.DevProvider;
 import dev.oidcsession.servlet.Browser;
-import dev.oidcsession.redis.RedisProcesses;
+import dev.oidcsession.redis.RedisTopology;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two instances of the example app behind one (imagined) load balancer, sharing one Redis started
@@ -36,15 +37,13 @@ class MultiNodeRedisIT {
   static final int portB = Browser.freePort();
   static final String baseA = "http://127.0.0.1:" + portA;
   static final String baseB = "http://127.0.0.1:" + portB;
-  static RedisProcesses redis;
+  @RegisterExtension static final RedisTopology redis = RedisTopology.standalone();
   static DevProvider provider;
   static ExampleApp nodeA;
   static ExampleApp nodeB;
 
   @BeforeAll
   static void start() throws Exception {
-    redis = new RedisProcesses();
-    RedisProcesses.Node server = redis.server();
     provider = DevProvider.builder()
         .port(0)
         .client("cluster-app", "cluster-app-secret-0123456789", URI.create(baseA + "/oidc/callback"))
@@ -53,8 +52,8 @@ class MultiNodeRedisIT {
         .clock(clock)
         .build();
     provider.start();
-    nodeA = ExampleApp.start(env(portA, server.port)::get, clock);
-    nodeB = ExampleApp.start(env(portB, server.port)::get, clock);
+    nodeA = ExampleApp.start(env(portA, redis.primary().port)::get, clock);
+    nodeB = ExampleApp.start(env(portB, redis.primary().port)::get, clock);
   }
 
   static Map<String, String> env(int port, int redisPort) {
@@ -73,7 +72,6 @@ class MultiNodeRedisIT {
     nodeA.close();
     nodeB.close();
     provider.close();
-    redis.close();
   }
 
   @Test

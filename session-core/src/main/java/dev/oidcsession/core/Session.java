@@ -59,6 +59,21 @@ public record Session(
     }
   }
 
+  /** This session seen by a request at {@code at}: {@code lastSeenAt} moved, the version bumped. */
+  Session seenAt(Instant at) {
+    return new Session(key, tokens, createdAt, renewedAt, at, expiresAt, renewAt, version + 1,
+        attributes);
+  }
+
+  /**
+   * This session with renewed tokens obtained at {@code renewedAt}, and the times that follow from
+   * them; {@code lastSeenAt} kept, the version bumped.
+   */
+  Session renewed(TokenSet tokens, Instant renewedAt, Instant expiresAt, Instant renewAt) {
+    return new Session(key, tokens, createdAt, renewedAt, lastSeenAt, expiresAt, renewAt,
+        version + 1, attributes);
+  }
+
   /** The {@code iss} of the ID token. */
   public String issuer() {
     return tokens.issuer();

@@ -21,7 +21,7 @@ import javax.crypto.spec.SecretKeySpec;
 public final class SessionHandle {
 
   /** Bytes of randomness in a handle. */
-  public static final int BYTES = 32;
+  static final int BYTES = 32;
 
   private static final int ENCODED_LENGTH = 43;
   private static final byte[] STORE_KEY_LABEL =
@@ -39,7 +39,7 @@ public final class SessionHandle {
   }
 
   /** A new handle with 256 bits from {@code random}. */
-  public static SessionHandle generate(SecureRandom random) {
+  static SessionHandle generate(SecureRandom random) {
     byte[] secret = new byte[BYTES];
     random.nextBytes(secret);
     return new SessionHandle(secret);
@@ -51,7 +51,7 @@ public final class SessionHandle {
    * @param cookieValue the cookie's value, possibly {@code null}
    * @return the handle, or empty for a missing or malformed value
    */
-  public static Optional<SessionHandle> parse(String cookieValue) {
+  static Optional<SessionHandle> parse(String cookieValue) {
     if (cookieValue == null || cookieValue.length() != ENCODED_LENGTH) {
       return Optional.empty();
     }
@@ -82,7 +82,7 @@ public final class SessionHandle {
   }
 
   /** The key the session is stored under. */
-  public StoreKey storeKey() {
+  StoreKey storeKey() {
     return storeKey;
   }
 

@@ -1,5 +1,10 @@
 package dev.oidcsession.core;
 
+import static dev.oidcsession.core.internal.Settings.atMost;
+import static dev.oidcsession.core.internal.Settings.notNegative;
+import static dev.oidcsession.core.internal.Settings.once;
+import static dev.oidcsession.core.internal.Settings.positive;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -14,8 +19,8 @@ import java.util.Optional;
  * <p>The rules (all times wall-clock, from the manager's {@link java.time.Clock}):
  *
  * <ul>
- *   <li>{@code expiresAt = min(accessTokenExpiry − clockSkew, idTokenExpiry − clockSkew, createdAt
- *       + maxLifetime)}; an access token with no known expiry leaves the ID token to bound it.
+ *   <li>{@code expiresAt = min(accessTokenExpiry − tokenExpirySkew, idTokenExpiry −
+ *       tokenExpirySkew, createdAt + maxLifetime)}; an access token with no known expiry leaves the ID token to bound it.
  *   <li>With {@code L = expiresAt − renewedAt}: {@code renewAt = renewedAt + min(renewalInterval ·
  *       (1 + u), max(L − renewalLead, L / 2))}, {@code u} in {@code [−renewalJitter,
  *       +renewalJitter]}. The {@code L/2} floor keeps providers with tokens shorter than the lead
@@ -35,10 +40,10 @@ public final class SessionPolicy {
   public static final Duration DEFAULT_RENEWAL_LEAD = Duration.ofSeconds(60);
   /** Default {@link Builder#minTokenTtl}: 30 seconds. */
   public static final Duration DEFAULT_MIN_TOKEN_TTL = Duration.ofSeconds(30);
-  /** Default {@link Builder#clockSkew}: zero. */
-  public static final Duration DEFAULT_CLOCK_SKEW = Duration.ZERO;
-  /** Largest {@link Builder#clockSkew}: 5 minutes. */
-  public static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(5);
+  /** Default {@link Builder#tokenExpirySkew}: zero. */
+  public static final Duration DEFAULT_TOKEN_EXPIRY_SKEW = Duration.ZERO;
+  /** Largest {@link Builder#tokenExpirySkew}: 5 minutes. */
+  public static final Duration MAX_TOKEN_EXPIRY_SKEW = Duration.ofMinutes(5);
   /** Default {@link Builder#renewalRetryInitialDelay}: 1 second. */
   public static final Duration DEFAULT_RETRY_INITIAL_DELAY = Duration.ofSeconds(1);
   /** Default {@link Builder#renewalRetryMaxDelay}: 5 minutes. */
@@ -54,7 +59,7 @@ public final class SessionPolicy {
   private final Duration minTokenTtl;
   private final Optional<Duration> maxLifetime;
   private final Optional<Duration> idleTimeout;
-  private final Duration clockSkew;
+  private final Duration tokenExpirySkew;
   private final Duration renewalRetryInitialDelay;
   private final Duration renewalRetryMaxDelay;
   private final Duration renewalLease;
@@ -67,7 +72,8 @@ public final class SessionPolicy {
     this.minTokenTtl = Objects.requireNonNullElse(b.minTokenTtl, DEFAULT_MIN_TOKEN_TTL);
     this.maxLifetime = Optional.ofNullable(b.maxLifetime);
     this.idleTimeout = Optional.ofNullable(b.idleTimeout);
-    this.clockSkew = Objects.requireNonNullElse(b.clockSkew, DEFAULT_CLOCK_SKEW);
+    this.tokenExpirySkew =
+        Objects.requireNonNullElse(b.tokenExpirySkew, DEFAULT_TOKEN_EXPIRY_SKEW);
     this.renewalRetryInitialDelay =
         Objects.requireNonNullElse(b.renewalRetryInitialDelay, DEFAULT_RETRY_INITIAL_DELAY);
     this.renewalRetryMaxDelay =
@@ -90,12 +96,13 @@ public final class SessionPolicy {
   /**
    * When a session with these tokens, created at {@code createdAt}, ends.
    *
-   * @return {@code min(accessTokenExpiry − clockSkew, idTokenExpiry − clockSkew, createdAt +
-   *     maxLifetime)}, truncated to milliseconds
+   * @return {@code min(accessTokenExpiry − tokenExpirySkew, idTokenExpiry − tokenExpirySkew,
+   *     createdAt + maxLifetime)}, truncated to milliseconds
    */
   public Instant expiresAt(TokenSet tokens, Instant createdAt) {
-    Instant expiresAt = tokens.idToken().expiresAt().minus(clockSkew);
-    Optional<Instant> accessExpiry = tokens.accessTokenExpiresAt().map(t -> t.minus(clockSkew));
+    Instant expiresAt = tokens.idToken().expiresAt().minus(tokenExpirySkew);
+    Optional<Instant> accessExpiry =
+        tokens.accessTokenExpiresAt().map(t -> t.minus(tokenExpirySkew));
     if (accessExpiry.isPresent() && accessExpiry.get().isBefore(expiresAt)) {
       expiresAt = accessExpiry.get();
     }
@@ -120,7 +127,7 @@ public final class SessionPolicy {
    *     truncated to milliseconds, never after {@code expiresAt}
    * @throws IllegalArgumentException if {@code jitterDraw} is outside {@code [−1, 1]}
    */
-  public Instant renewAt(Instant renewedAt, Instant expiresAt, boolean renewable, double jitterDraw) {
+  Instant renewAt(Instant renewedAt, Instant expiresAt, boolean renewable, double jitterDraw) {
     if (!(jitterDraw >= -1.0 && jitterDraw <= 1.0)) {
       throw new IllegalArgumentException("jitterDraw must be in [-1, 1], but was " + jitterDraw);
     }
@@ -155,15 +162,15 @@ public final class SessionPolicy {
     }
     Duration accessLeft = Duration.between(now, session.accessTokenExpiresAt());
     return accessLeft.compareTo(minTokenTtl) < 0
-        ? SessionState.RENEWAL_REQUIRED
-        : SessionState.RENEWAL_DUE;
+        ? SessionState.RENEW_AND_WAIT
+        : SessionState.RENEW_IN_BACKGROUND;
   }
 
   /**
    * Whether a request at {@code now} should record itself as {@code lastSeenAt}: an idle timeout
    * is set and the last mark is at least a tenth of it old, so reads stay reads.
    */
-  public boolean shouldMarkSeen(Session session, Instant now) {
+  boolean shouldMarkSeen(Session session, Instant now) {
     return idleTimeout
         .map(idle -> !now.isBefore(session.lastSeenAt().plus(idle.dividedBy(10))))
         .orElse(false);
@@ -173,7 +180,7 @@ public final class SessionPolicy {
    * When the store may drop the session: {@code expiresAt}, or the idle deadline when that is
    * earlier.
    */
-  public Instant storeExpiry(Session session) {
+  Instant storeExpiry(Session session) {
     if (idleTimeout.isEmpty()) {
       return session.expiresAt();
     }
@@ -212,8 +219,8 @@ public final class SessionPolicy {
   }
 
   /** How much earlier than their {@code exp} tokens are treated as expired. */
-  public Duration clockSkew() {
-    return clockSkew;
+  public Duration tokenExpirySkew() {
+    return tokenExpirySkew;
   }
 
   /** The first retry's backoff cap after a transient renewal failure. */
@@ -250,8 +257,8 @@ public final class SessionPolicy {
         + maxLifetime.map(Duration::toString).orElse("none")
         + ", idleTimeout="
         + idleTimeout.map(Duration::toString).orElse("none")
-        + ", clockSkew="
-        + clockSkew
+        + ", tokenExpirySkew="
+        + tokenExpirySkew
         + ", renewalRetryInitialDelay="
         + renewalRetryInitialDelay
         + ", renewalRetryMaxDelay="
@@ -276,7 +283,7 @@ public final class SessionPolicy {
     private Duration minTokenTtl;
     private Duration maxLifetime;
     private Duration idleTimeout;
-    private Duration clockSkew;
+    private Duration tokenExpirySkew;
     private Duration renewalRetryInitialDelay;
     private Duration renewalRetryMaxDelay;
     private Duration renewalLease;
@@ -341,16 +348,13 @@ public final class SessionPolicy {
 
     /**
      * Treat tokens as expired this much before their {@code exp}, for a provider whose clock runs
-     * ahead of ours; zero to 5 minutes. Default zero.
+     * ahead of ours; zero to 5 minutes. Default zero. Only moves the session's expiry; the
+     * tolerance of ID-token validation is {@code OidcClientConfig.maxClockSkew}, a different skew.
      */
-    public Builder clockSkew(Duration value) {
-      once(clockSkew, "clockSkew");
-      notNegative(value, "clockSkew");
-      if (value.compareTo(MAX_CLOCK_SKEW) > 0) {
-        throw new IllegalArgumentException(
-            "clockSkew must be at most " + MAX_CLOCK_SKEW + ", but was " + value);
-      }
-      clockSkew = value;
+    public Builder tokenExpirySkew(Duration value) {
+      once(tokenExpirySkew, "tokenExpirySkew");
+      tokenExpirySkew = atMost(
+          notNegative(value, "tokenExpirySkew"), MAX_TOKEN_EXPIRY_SKEW, "tokenExpirySkew");
       return this;
     }
 
@@ -429,28 +433,6 @@ public final class SessionPolicy {
                 + idleTimeout);
       }
       return new SessionPolicy(this);
-    }
-
-    private static void once(Object current, String name) {
-      if (current != null) {
-        throw new IllegalStateException(name + " was already set to " + current);
-      }
-    }
-
-    private static Duration positive(Duration value, String name) {
-      Objects.requireNonNull(value, name);
-      if (value.isNegative() || value.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, but was " + value);
-      }
-      return value;
-    }
-
-    private static Duration notNegative(Duration value, String name) {
-      Objects.requireNonNull(value, name);
-      if (value.isNegative()) {
-        throw new IllegalArgumentException(name + " must be zero or positive, but was " + value);
-      }
-      return value;
     }
   }
 }

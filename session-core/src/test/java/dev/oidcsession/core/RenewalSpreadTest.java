@@ -2,7 +2,6 @@ package dev.oidcsession.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.oidcsession.core.internal.RenewalSpread;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;

@@ -16,9 +16,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class SessionManagerTest {
 
@@ -109,7 +112,7 @@ class SessionManagerTest {
     }
 
     @Test
-    void listenerThatThrows_isIgnored() {
+    void listener_throws_isIgnoredAndTheSessionServed() {
       SessionManager throwing = SessionManager.builder().store(store).renewer(renewer).clock(clock)
           .listener(new SessionListener() {
             @Override
@@ -143,6 +146,21 @@ class SessionManagerTest {
 
     @Test
     void resolve_boundaryTriple_idleTimeout() {
+      // Three sessions last seen at T0, each asked once: a request marks its session seen.
+      String before = login(manager).handle().cookieValue();
+      String at = login(manager).handle().cookieValue();
+      String after = login(manager).handle().cookieValue();
+      Instant idleAt = T0.plus(Duration.ofMinutes(10));
+      clock.set(idleAt.minusMillis(1));
+      assertThat(manager.resolve(before)).isPresent();
+      clock.set(idleAt);
+      assertThat(manager.resolve(at)).isEmpty();
+      clock.set(idleAt.plusMillis(1));
+      assertThat(manager.resolve(after)).isEmpty();
+    }
+
+    @Test
+    void idleTimeout_requestMarksSeen_movesTheDeadlineToTheMark() {
       String cookie = login(manager).handle().cookieValue();
       clock.set(T0.plus(Duration.ofMinutes(10)).minusMillis(1));
       assertThat(manager.resolve(cookie)).isPresent(); // and marks it seen
@@ -150,6 +168,46 @@ class SessionManagerTest {
       assertThat(manager.resolve(cookie)).isPresent();
       clock.set(T0.plus(Duration.ofMinutes(30)).minusMillis(2));
       assertThat(manager.resolve(cookie)).isEmpty();
+    }
+  }
+
+  /** A request that waits for a renewal is a request: it counts as seen for the idle timeout. */
+  @Nested
+  class SeenWhileWaiting {
+
+    // Longer than the session (1 h), so only the mark is under test, not the idle end.
+    final SessionPolicy idle = SessionPolicy.builder().idleTimeout(Duration.ofHours(2)).build();
+
+    @Test
+    void idleMark_requestWaitsForARequiredRenewal_movesLastSeenAt() {
+      SessionManager manager = manager(Mode.DIRECT, idle);
+      CreatedSession created = login(manager);
+      clock.set(created.session().accessTokenExpiresAt().minusSeconds(29));
+      Session served = manager.resolve(created.handle().cookieValue()).orElseThrow();
+      assertThat(served.tokens()).isNotEqualTo(created.session().tokens());
+      assertThat(served.lastSeenAt()).isEqualTo(clock.instant());
+      assertThat(manager.resolve(created.handle().cookieValue()).orElseThrow().lastSeenAt())
+          .isEqualTo(clock.instant());
+    }
+
+    @Test
+    void idleMark_resolveAndRenewWaitsForADueRenewal_movesLastSeenAt() {
+      SessionManager manager = manager(Mode.DIRECT, idle);
+      CreatedSession created = login(manager);
+      clock.set(created.session().renewAt());
+      Session served = manager.resolveAndRenew(created.handle().cookieValue()).orElseThrow();
+      assertThat(served.tokens()).isNotEqualTo(created.session().tokens());
+      assertThat(served.lastSeenAt()).isEqualTo(clock.instant());
+    }
+
+    @Test
+    void idleMark_dueRenewalRunInlineByADirectExecutor_movesLastSeenAt() {
+      SessionManager manager = manager(Mode.DIRECT, idle);
+      CreatedSession created = login(manager);
+      clock.set(created.session().renewAt());
+      Session served = manager.resolve(created.handle().cookieValue()).orElseThrow();
+      assertThat(served.tokens()).isNotEqualTo(created.session().tokens());
+      assertThat(served.lastSeenAt()).isEqualTo(clock.instant());
     }
   }
 
@@ -183,16 +241,16 @@ class SessionManagerTest {
 
     @Test
     void resolveAndRenew_dueSession_waitsForTheRenewal() throws Exception {
-      ScheduledPool pool = new ScheduledPool();
+      ScheduledExecutorService pool = Executors.newScheduledThreadPool(4);
       try (SessionManager manager = SessionManager.builder().store(store).renewer(renewer)
-          .clock(clock).executor(pool.executor).build()) {
+          .clock(clock).executor(pool).build()) {
         CreatedSession created = login(manager);
         clock.set(created.session().renewAt());
         Session served = manager.resolveAndRenew(created.handle().cookieValue()).orElseThrow();
         assertThat(served.version()).isEqualTo(2);
         assertThat(served.renewAt()).isAfter(clock.instant());
       } finally {
-        pool.executor.shutdownNow();
+        pool.shutdownNow();
       }
     }
 
@@ -227,9 +285,9 @@ class SessionManagerTest {
 
     @Test
     void singleFlight_64ThreadsOnADueSession_exactlyOneRenewerCall() throws Exception {
-      ScheduledPool pool = new ScheduledPool();
+      ScheduledExecutorService pool = Executors.newScheduledThreadPool(4);
       try (SessionManager manager = SessionManager.builder().store(store).renewer(renewer)
-          .clock(clock).executor(pool.executor).build()) {
+          .clock(clock).executor(pool).build()) {
         CreatedSession created = login(manager);
         clock.set(created.session().renewAt());
         CountDownLatch release = new CountDownLatch(1);
@@ -245,18 +303,18 @@ class SessionManagerTest {
         race(64, () -> manager.resolve(created.handle().cookieValue()));
         assertThat(renewer.calls).hasValue(1);
       } finally {
-        pool.executor.shutdownNow();
+        pool.shutdownNow();
       }
     }
 
     @Test
     void singleFlight_twoNodesSharingAStore_64ThreadsEach_exactlyOneRenewerCall() throws Exception {
-      ScheduledPool poolA = new ScheduledPool();
-      ScheduledPool poolB = new ScheduledPool();
+      ScheduledExecutorService poolA = Executors.newScheduledThreadPool(4);
+      ScheduledExecutorService poolB = Executors.newScheduledThreadPool(4);
       try (SessionManager nodeA = SessionManager.builder().store(store).renewer(renewer)
-              .clock(clock).executor(poolA.executor).build();
+              .clock(clock).executor(poolA).build();
           SessionManager nodeB = SessionManager.builder().store(store).renewer(renewer)
-              .clock(clock).executor(poolB.executor).build()) {
+              .clock(clock).executor(poolB).build()) {
         CreatedSession created = login(nodeA);
         String cookie = created.handle().cookieValue();
         // Required, not just due: every request on both nodes waits for the one renewal.
@@ -290,25 +348,23 @@ class SessionManagerTest {
         Session stored = nodeB.resolve(cookie).orElseThrow();
         assertThat(stored.version()).isEqualTo(2);
       } finally {
-        poolA.executor.shutdownNow();
-        poolB.executor.shutdownNow();
+        poolA.shutdownNow();
+        poolB.shutdownNow();
       }
     }
 
     @Test
     void transientFailure_keepsTheSessionUntilExpiresAt_withGrowingJitteredBackoff() {
       for (long seed = 1; seed <= 20; seed++) {
-        ManualClock seedClock = new ManualClock(T0);
-        InMemorySessionStore seedStore = new InMemorySessionStore(seedClock);
-        TestScheduler scheduler = new TestScheduler(Mode.QUEUED, seedClock);
-        ScriptedRenewer failing = new ScriptedRenewer(seedClock);
+        World world = World.forSeed(seed);
+        ManualClock seedClock = world.clock;
+        TestScheduler scheduler = world.scheduler;
+        ScriptedRenewer failing = world.renewer;
         failing.behaviour = current -> {
           throw TokenRenewalException.transientFailure("connect timed out", null);
         };
-        RecordingListener events = new RecordingListener();
-        SessionManager manager = SessionManager.builder().store(seedStore).renewer(failing)
-            .clock(seedClock).random(new SplittableRandom(seed)).listener(events)
-            .executor(scheduler).build();
+        RecordingListener events = world.listener;
+        SessionManager manager = world.manager;
         CreatedSession created = manager.create(TestTokens.tokens("alice", T0, HOUR, DAY));
         String cookie = created.handle().cookieValue();
         Instant expiresAt = created.session().expiresAt();
@@ -343,9 +399,10 @@ class SessionManagerTest {
     @Test
     void transientFailure_shortTokens_retriesUntilJustBeforeExpiry_andRecovers() {
       for (long seed = 1; seed <= 20; seed++) {
-        ManualClock seedClock = new ManualClock(T0);
-        TestScheduler scheduler = new TestScheduler(Mode.QUEUED, seedClock);
-        ScriptedRenewer flaky = new ScriptedRenewer(seedClock);
+        World world = World.forSeed(seed);
+        ManualClock seedClock = world.clock;
+        TestScheduler scheduler = world.scheduler;
+        ScriptedRenewer flaky = world.renewer;
         // Five failures: their backoff caps add up to 31 s, more than the 30 s left, so without
         // clamping the last retry to the time left the renewal would be dropped.
         int[] outage = {5};
@@ -355,9 +412,7 @@ class SessionManagerTest {
           }
           return flaky.fresh(current);
         };
-        SessionManager manager = SessionManager.builder()
-            .store(new InMemorySessionStore(seedClock)).renewer(flaky).clock(seedClock)
-            .random(new SplittableRandom(seed)).executor(scheduler).build();
+        SessionManager manager = world.manager;
         // A 60-second access token: renewal due at 30 s, 30 s of retries before expiry.
         CreatedSession created = manager.create(
             TestTokens.tokens("alice", T0, Duration.ofSeconds(60), DAY));
@@ -412,8 +467,7 @@ class SessionManagerTest {
       TokenSet winner = TestTokens.tokens("alice", T0.plusSeconds(1), HOUR, DAY);
       renewer.behaviour = current -> {
         Session s = created.session();
-        Session other = new Session(s.key(), winner, s.createdAt(), clock.instant(), s.lastSeenAt(),
-            s.expiresAt(), s.expiresAt(), 2, s.attributes());
+        Session other = s.renewed(winner, clock.instant(), s.expiresAt(), s.expiresAt());
         store.replace(new StoredEntry(s.key(),
             SessionCodec.encode(other, created.handle().encryptionKey()), 2, s.expiresAt(),
             store.find(s.key()).orElseThrow().indexKeys()), 1);
@@ -464,43 +518,66 @@ class SessionManagerTest {
     }
   }
 
+  /** STYLE habit 16: every executor mode, none may lose a session or log a user out. */
   @Nested
   class HostileExecutors {
 
     final SessionPolicy shortWait = SessionPolicy.builder()
         .renewalWaitTimeout(Duration.ofMillis(50)).build();
 
-    @Test
-    void discardingExecutor_servesCurrentTokensAndLogsNobodyOut() {
-      SessionManager manager = manager(Mode.DISCARDING, shortWait);
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void renewal_anyExecutor_servesEveryRequestAndLogsNobodyOut(Mode mode) {
+      TestScheduler scheduler = new TestScheduler(mode, clock);
+      SessionManager manager = manager(scheduler, shortWait);
       CreatedSession created = login(manager);
       String cookie = created.handle().cookieValue();
       clock.set(created.session().renewAt());
-      assertThat(manager.resolve(cookie)).contains(created.session());
+      Session due = manager.resolve(cookie).orElseThrow();
       clock.set(created.session().accessTokenExpiresAt().minusSeconds(10));
-      assertThat(manager.resolve(cookie)).contains(created.session());
+      Session required = manager.resolve(cookie).orElseThrow();
       assertThat(store.find(created.session().key())).isPresent();
+      assertThat(listener.ended).isEmpty();
+      switch (mode) {
+        case DIRECT -> {
+          // Renewed inline, without deadlock, and again when the renewed tokens fell due.
+          assertThat(due.version()).isEqualTo(2);
+          assertThat(required.version()).isEqualTo(3);
+          assertThat(renewer.calls).hasValue(2);
+        }
+        case QUEUED -> {
+          // The renewal waits in the queue: both requests keep the current tokens until it runs.
+          assertThat(due).isEqualTo(created.session());
+          assertThat(required).isEqualTo(created.session());
+          assertThat(renewer.calls).hasValue(0);
+          scheduler.runDue();
+          assertThat(renewer.calls).hasValue(1);
+          assertThat(manager.resolve(cookie).orElseThrow().version()).isEqualTo(2);
+        }
+        case DISCARDING, REJECTING -> {
+          assertThat(due).isEqualTo(created.session());
+          assertThat(required).isEqualTo(created.session());
+          assertThat(renewer.calls).hasValue(0);
+        }
+      }
     }
 
-    @Test
-    void rejectingExecutor_servesCurrentTokensAndLogsNobodyOut() {
-      SessionManager manager = manager(Mode.REJECTING, shortWait);
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void transientFailure_anyExecutor_keepsTheSession(Mode mode) {
+      TestScheduler scheduler = new TestScheduler(mode, clock);
+      SessionManager manager = manager(scheduler, shortWait);
       CreatedSession created = login(manager);
+      renewer.behaviour = current -> {
+        throw TokenRenewalException.transientFailure("HTTP 503", null);
+      };
       String cookie = created.handle().cookieValue();
-      clock.set(created.session().renewAt());
-      assertThat(manager.resolve(cookie)).contains(created.session());
       clock.set(created.session().accessTokenExpiresAt().minusSeconds(10));
       assertThat(manager.resolve(cookie)).contains(created.session());
+      scheduler.runDue();
+      assertThat(manager.resolve(cookie)).contains(created.session());
       assertThat(store.find(created.session().key())).isPresent();
-      assertThat(renewer.calls).hasValue(0);
-    }
-
-    @Test
-    void directExecutor_renewsInlineWithoutDeadlock() {
-      SessionManager manager = manager(Mode.DIRECT, shortWait);
-      CreatedSession created = login(manager);
-      clock.set(created.session().renewAt());
-      assertThat(manager.resolve(created.handle().cookieValue()).orElseThrow().version()).isEqualTo(2);
+      assertThat(listener.ended).isEmpty();
     }
   }
 
@@ -541,7 +618,7 @@ class SessionManagerTest {
     }
 
     @Test
-    void indexKeys_areKeyedWhenAnIndexSecretIsSet() {
+    void indexKeys_indexSecretSet_areKeyed() {
       InMemorySessionStore keyedStore = new InMemorySessionStore(clock);
       SessionManager keyed = SessionManager.builder().store(keyedStore)
           .renewer(renewer).clock(clock).indexSecret(new byte[32])
@@ -552,9 +629,6 @@ class SessionManagerTest {
       java.util.Set<IndexKey> keyedIndexes = keyedStore.find(withSecret.key()).orElseThrow().indexKeys();
       assertThat(unkeyed).hasSize(2);
       assertThat(keyedIndexes).hasSize(2).doesNotContainAnyElementsOf(unkeyed);
-      assertThatThrownBy(() -> SessionManager.builder().indexSecret(new byte[31]))
-          .isInstanceOf(IllegalArgumentException.class)
-          .hasMessage("indexSecret must be at least 32 bytes, but was 31 bytes");
     }
   }
 
@@ -574,14 +648,51 @@ class SessionManagerTest {
       assertThat(manager.resolve(created.handle().cookieValue())).isPresent();
     }
 
+  }
+
+  @Nested
+  class Builder {
+
     @Test
     void builder_withoutRenewer_isIllegalState() {
       assertThatThrownBy(() -> SessionManager.builder().build())
           .isInstanceOf(IllegalStateException.class)
           .hasMessage("renewer must be set, but was not");
+    }
+
+    @Test
+    void builder_settingSetTwice_isIllegalStateNamingTheEarlierValue() {
       assertThatThrownBy(() -> SessionManager.builder().clock(clock).clock(clock))
           .isInstanceOf(IllegalStateException.class)
-          .hasMessage("clock was already set");
+          .hasMessage("clock was already set to " + clock);
+    }
+
+    @Test
+    void builder_indexSecretSetTwice_isIllegalStateWithoutTheSecret() {
+      assertThatThrownBy(() -> SessionManager.builder().indexSecret(new byte[32])
+              .indexSecret(new byte[32]))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage("indexSecret was already set to (a secret, not shown)");
+    }
+
+    @Test
+    void builder_indexSecretShorterThan32Bytes_isRejected() {
+      assertThat(SessionManager.builder().indexSecret(new byte[32])).isNotNull();
+      assertThatThrownBy(() -> SessionManager.builder().indexSecret(new byte[31]))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("indexSecret must be at least 32 bytes, but was 31 bytes");
+    }
+
+    @Test
+    void builder_decodedCacheSize_bothSidesOfEachBound() {
+      assertThat(SessionManager.builder().decodedCacheSize(0)).isNotNull();
+      assertThat(SessionManager.builder().decodedCacheSize(1_000_000)).isNotNull();
+      assertThatThrownBy(() -> SessionManager.builder().decodedCacheSize(-1))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("decodedCacheSize must be between 0 and 1000000, but was -1");
+      assertThatThrownBy(() -> SessionManager.builder().decodedCacheSize(1_000_001))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("decodedCacheSize must be between 0 and 1000000, but was 1000001");
     }
   }
 
@@ -618,10 +729,23 @@ class SessionManagerTest {
     }
   }
 
-  /** A real scheduled pool for the concurrency tests. */
-  static final class ScheduledPool {
-    final java.util.concurrent.ScheduledExecutorService executor =
-        Executors.newScheduledThreadPool(4);
+  /** One node's world for one seed: clock, store, virtual scheduler, renewer, listener, manager. */
+  static final class World {
+    final ManualClock clock = new ManualClock(T0);
+    final InMemorySessionStore store = new InMemorySessionStore(clock);
+    final TestScheduler scheduler = new TestScheduler(Mode.QUEUED, clock);
+    final ScriptedRenewer renewer = new ScriptedRenewer(clock);
+    final RecordingListener listener = new RecordingListener();
+    final SessionManager manager;
+
+    private World(long seed) {
+      manager = SessionManager.builder().store(store).renewer(renewer).clock(clock)
+          .random(new SplittableRandom(seed)).listener(listener).executor(scheduler).build();
+    }
+
+    static World forSeed(long seed) {
+      return new World(seed);
+    }
   }
 
 }

@@ -87,10 +87,10 @@ class SessionPolicyTest {
     }
 
     @Test
-    void expiresAt_clockSkew_movesTokenExpiriesEarlierButNotMaxLifetime() {
+    void expiresAt_tokenExpirySkew_movesTokenExpiriesEarlierButNotMaxLifetime() {
       SessionPolicy skewed =
           SessionPolicy.builder()
-              .clockSkew(Duration.ofSeconds(30))
+              .tokenExpirySkew(Duration.ofSeconds(30))
               .maxLifetime(Duration.ofHours(1))
               .build();
       assertThat(skewed.expiresAt(tokens(Duration.ofMinutes(10), Duration.ofHours(2)), T0))
@@ -143,6 +143,17 @@ class SessionPolicyTest {
 
     private final SessionPolicy policy =
         SessionPolicy.builder().idleTimeout(Duration.ofMinutes(30)).build();
+
+    @Test
+    void endReason_endedStates_nameTheirReason_servingStatesHaveNone() {
+      assertThat(SessionState.EXPIRED.endReason()).contains(EndReason.EXPIRED);
+      assertThat(SessionState.IDLE.endReason()).contains(EndReason.IDLE);
+      for (SessionState serving : new SessionState[] {
+          SessionState.RENEW_AND_WAIT, SessionState.RENEW_IN_BACKGROUND, SessionState.VALID}) {
+        assertThat(serving.endReason()).as("%s", serving).isEmpty();
+        assertThat(serving.ended()).as("%s", serving).isFalse();
+      }
+    }
     // Access token 1 h, ID token 1 day: expiresAt = T0 + 1 h, renewAt = T0 + 15 min (draw 0).
     private final Session session = session(policy, tokens(Duration.ofHours(1), Duration.ofDays(1)), 0.0);
 
@@ -151,8 +162,8 @@ class SessionPolicyTest {
       Instant renewAt = T0.plus(Duration.ofMinutes(15));
       assertThat(session.renewAt()).isEqualTo(renewAt);
       assertThat(policy.assess(session, renewAt.minusMillis(1))).isEqualTo(SessionState.VALID);
-      assertThat(policy.assess(session, renewAt)).isEqualTo(SessionState.RENEWAL_DUE);
-      assertThat(policy.assess(session, renewAt.plusMillis(1))).isEqualTo(SessionState.RENEWAL_DUE);
+      assertThat(policy.assess(session, renewAt)).isEqualTo(SessionState.RENEW_IN_BACKGROUND);
+      assertThat(policy.assess(session, renewAt.plusMillis(1))).isEqualTo(SessionState.RENEW_IN_BACKGROUND);
     }
 
     @Test
@@ -160,7 +171,7 @@ class SessionPolicyTest {
       Session active = withLastSeen(session, session.expiresAt().minus(Duration.ofMinutes(1)));
       Instant expiresAt = T0.plus(Duration.ofHours(1));
       assertThat(policy.assess(active, expiresAt.minusMillis(1)))
-          .isEqualTo(SessionState.RENEWAL_REQUIRED);
+          .isEqualTo(SessionState.RENEW_AND_WAIT);
       assertThat(policy.assess(active, expiresAt)).isEqualTo(SessionState.EXPIRED);
       assertThat(policy.assess(active, expiresAt.plusMillis(1))).isEqualTo(SessionState.EXPIRED);
     }
@@ -169,16 +180,16 @@ class SessionPolicyTest {
     void assess_boundaryTriple_minTokenTtl() {
       Session active = withLastSeen(session, session.expiresAt().minus(Duration.ofMinutes(1)));
       Instant limit = session.accessTokenExpiresAt().minus(SessionPolicy.DEFAULT_MIN_TOKEN_TTL);
-      assertThat(policy.assess(active, limit.minusMillis(1))).isEqualTo(SessionState.RENEWAL_DUE);
-      assertThat(policy.assess(active, limit)).isEqualTo(SessionState.RENEWAL_DUE);
+      assertThat(policy.assess(active, limit.minusMillis(1))).isEqualTo(SessionState.RENEW_IN_BACKGROUND);
+      assertThat(policy.assess(active, limit)).isEqualTo(SessionState.RENEW_IN_BACKGROUND);
       assertThat(policy.assess(active, limit.plusMillis(1)))
-          .isEqualTo(SessionState.RENEWAL_REQUIRED);
+          .isEqualTo(SessionState.RENEW_AND_WAIT);
     }
 
     @Test
     void assess_boundaryTriple_idleTimeout() {
       Instant idleAt = T0.plus(Duration.ofMinutes(30));
-      assertThat(policy.assess(session, idleAt.minusMillis(1))).isEqualTo(SessionState.RENEWAL_DUE);
+      assertThat(policy.assess(session, idleAt.minusMillis(1))).isEqualTo(SessionState.RENEW_IN_BACKGROUND);
       assertThat(policy.assess(session, idleAt)).isEqualTo(SessionState.IDLE);
       assertThat(policy.assess(session, idleAt.plusMillis(1))).isEqualTo(SessionState.IDLE);
     }
@@ -245,12 +256,12 @@ class SessionPolicyTest {
     }
 
     @Test
-    void clockSkew_bothSidesOfTheMaximum() {
-      assertThat(SessionPolicy.builder().clockSkew(Duration.ofMinutes(5)).build().clockSkew())
+    void tokenExpirySkew_bothSidesOfTheMaximum() {
+      assertThat(SessionPolicy.builder().tokenExpirySkew(Duration.ofMinutes(5)).build().tokenExpirySkew())
           .isEqualTo(Duration.ofMinutes(5));
-      assertThatThrownBy(() -> SessionPolicy.builder().clockSkew(Duration.ofSeconds(301)))
+      assertThatThrownBy(() -> SessionPolicy.builder().tokenExpirySkew(Duration.ofSeconds(301)))
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessage("clockSkew must be at most PT5M, but was PT5M1S");
+          .hasMessage("tokenExpirySkew must be at most PT5M, but was PT5M1S");
     }
 
     @Test

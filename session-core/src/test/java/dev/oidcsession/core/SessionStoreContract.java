@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -27,7 +25,6 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class SessionStoreContract {
 
-  private static final SecureRandom RANDOM = new SecureRandom();
   private static final int THREADS = 16;
 
   /** The store under test; the same instance for the whole test method. */
@@ -48,15 +45,11 @@ public abstract class SessionStoreContract {
   }
 
   protected static StoreKey randomKey() {
-    byte[] bytes = new byte[32];
-    RANDOM.nextBytes(bytes);
-    return new StoreKey(Base64.getUrlEncoder().withoutPadding().encodeToString(bytes));
+    return TestKeys.randomKey();
   }
 
   protected static IndexKey randomIndex() {
-    byte[] bytes = new byte[32];
-    RANDOM.nextBytes(bytes);
-    return new IndexKey(Base64.getUrlEncoder().withoutPadding().encodeToString(bytes));
+    return TestKeys.randomIndex();
   }
 
   protected StoredEntry entry(StoreKey key, long version, Instant expiresAt, IndexKey... indexes) {

@@ -8,7 +8,6 @@ import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.ConnectionPoolConfig;
@@ -23,7 +22,8 @@ import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * How to reach Redis, from one URL as platforms hand it out ({@code REDIS_URL}), plus TLS files,
- * pool size, timeouts and the key prefix. Immutable and thread-safe; {@link #toString()} never
+ * pool size and timeouts; the key prefix belongs to the store ({@link
+ * RedisSessionStore.Builder#keyPrefix}). Immutable and thread-safe; {@link #toString()} never
  * shows the password.
  *
  * <p>URL forms (percent-encode reserved characters in the password):
@@ -41,7 +41,7 @@ import redis.clients.jedis.exceptions.JedisException;
  * </ul>
  *
  * <p>Defaults: pool of {@value #DEFAULT_POOL_SIZE} connections, connect and socket timeouts of 2
- * seconds, key prefix {@value RedisSessionStore#DEFAULT_KEY_PREFIX}, TLS trusting the JDK's trust
+ * seconds, TLS trusting the JDK's trust
  * store with host name verification.
  */
 public final class RedisConfig {
@@ -57,7 +57,6 @@ public final class RedisConfig {
   static final int MAX_POOL_SIZE = 1024;
   static final Duration MIN_TIMEOUT = Duration.ofMillis(1);
   static final Duration MAX_TIMEOUT = Duration.ofMinutes(1);
-  private static final Pattern PREFIX = Pattern.compile("[\\x21-\\x7a\\x7c\\x7e]{0,64}");
 
   private final String url;
   private final RedisUrl parsed;
@@ -68,7 +67,6 @@ public final class RedisConfig {
   private final int poolSize;
   private final Duration connectTimeout;
   private final Duration socketTimeout;
-  private final String keyPrefix;
 
   private RedisConfig(Builder b) {
     this.url = b.url;
@@ -80,7 +78,6 @@ public final class RedisConfig {
     this.poolSize = b.poolSize != null ? b.poolSize : DEFAULT_POOL_SIZE;
     this.connectTimeout = b.connectTimeout != null ? b.connectTimeout : DEFAULT_TIMEOUT;
     this.socketTimeout = b.socketTimeout != null ? b.socketTimeout : DEFAULT_TIMEOUT;
-    this.keyPrefix = b.keyPrefix != null ? b.keyPrefix : RedisSessionStore.DEFAULT_KEY_PREFIX;
   }
 
   /** A builder; only {@link Builder#url} is required. */
@@ -96,11 +93,6 @@ public final class RedisConfig {
    */
   public static RedisConfig fromUrl(String url) {
     return builder().url(url).build();
-  }
-
-  /** The key prefix of stores made from this config. */
-  public String keyPrefix() {
-    return keyPrefix;
   }
 
   /** Pooled connections (per node, for Cluster). */
@@ -217,7 +209,6 @@ public final class RedisConfig {
         + ", poolSize=" + poolSize
         + ", connectTimeout=" + connectTimeout
         + ", socketTimeout=" + socketTimeout
-        + ", keyPrefix=" + keyPrefix
         + (caCertificate != null ? ", caCertificate=" + caCertificate : "")
         + (clientCertificate != null ? ", clientCertificate=" + clientCertificate : "")
         + (insecure ? ", INSECURE: certificates not verified" : "")
@@ -240,7 +231,6 @@ public final class RedisConfig {
     private Integer poolSize;
     private Duration connectTimeout;
     private Duration socketTimeout;
-    private String keyPrefix;
 
     private Builder() {}
 
@@ -325,22 +315,6 @@ public final class RedisConfig {
      */
     public Builder socketTimeout(Duration value) {
       socketTimeout = timeout(socketTimeout, value, "socketTimeout");
-      return this;
-    }
-
-    /**
-     * Prefixes every key; at most 64 printable ASCII characters without braces or spaces (braces
-     * would break the hash tags). Default {@value RedisSessionStore#DEFAULT_KEY_PREFIX}.
-     */
-    public Builder keyPrefix(String value) {
-      Objects.requireNonNull(value, "keyPrefix");
-      if (!PREFIX.matcher(value).matches()) {
-        throw new IllegalArgumentException(
-            "keyPrefix must be at most 64 printable ASCII characters without braces or spaces,"
-                + " but was \"" + value + "\"");
-      }
-      once(keyPrefix, "keyPrefix");
-      keyPrefix = value;
       return this;
     }
 

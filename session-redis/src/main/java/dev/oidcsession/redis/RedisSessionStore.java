@@ -9,12 +9,10 @@ import dev.oidcsession.core.StoredEntry;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -22,12 +20,7 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.Connection;
-import redis.clients.jedis.ConnectionPool;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.SetParams;
 
@@ -68,11 +61,12 @@ import redis.clients.jedis.params.SetParams;
  *   <tr><td>{@link #find}</td><td>{@code GET oidcs:{K}:s}: exactly one command, no write</td></tr>
  *   <tr><td>{@link #insert}</td><td>{@code SET oidcs:{K}:s <record> NX PXAT <expiresAt>}; then per
  *       index the script {@code INDEX_ADD} on {@code oidcs:{I}:i}</td></tr>
- *   <tr><td>{@link #replace}</td><td>the script {@code REPLACE} on {@code oidcs:{K}:s}: {@code
- *       GET}, compare the version (and that it is live), {@code SET <record> PXAT <expiresAt>},
- *       return the old indexes; then, when the primary has replicas, {@code WAIT 1 <ms>}; then
- *       {@code ZREM oidcs:{I}:i K} for each index the entry left and {@code INDEX_ADD} for each it
- *       has</td></tr>
+ *   <tr><td>{@link #replace}</td><td>on one connection to the key's primary, in one round
+ *       trip: {@code INFO replication} (unless {@code replicaWait} is zero) and the script {@code
+ *       REPLACE} on {@code oidcs:{K}:s}: {@code GET}, compare the version (and that it is live),
+ *       {@code SET <record> PXAT <expiresAt>}, return the old indexes; then, when the primary has
+ *       replicas, {@code WAIT 1 <ms>}. Then {@code ZREM oidcs:{I}:i K} for each index the entry
+ *       left and {@code INDEX_ADD} for each it has</td></tr>
  *   <tr><td>{@link #delete}</td><td>the script {@code DELETE} on {@code oidcs:{K}:s}: {@code GET}
  *       and {@code DEL}, returning the old expiry and indexes; then {@code ZREM oidcs:{I}:i K}
  *       per index</td></tr>
@@ -102,6 +96,11 @@ import redis.clients.jedis.params.SetParams;
  *       commands (in Cluster they are in other slots). A member may outlive its entry or point at
  *       an entry that left the index until its score passes; {@link #findKeys} therefore checks
  *       every candidate against the entry itself.
+ *   <li><b>{@code WAIT} on the writer's connection.</b> Redis replicates asynchronously, so a
+ *       failover can lose an acknowledged write; for a renewal that would leave only the
+ *       provider's already rotated refresh token. {@code WAIT} counts only the writes of the
+ *       connection that sends it, so the replace and its {@code WAIT} share one borrowed
+ *       connection (a Cluster key's slot connection). A timeout is a WARN, never a failure.
  *   <li><b>Expiry twice.</b> Redis drops an entry at its {@code PXAT}; the store also compares
  *       {@code expiresAt} with its own clock, so an entry is absent from its {@code expiresAt} on,
  *       to the nanosecond, whatever the server's clock says.
@@ -157,8 +156,7 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
   private final String prefix;
   private final Clock clock;
   private final String topology;
-  private final Duration replicaWait;
-  private final boolean replicasSeen;
+  private final ReplicatedWrite replicatedWrite;
   private final SecureRandom ownerRandom = new SecureRandom();
 
   private RedisSessionStore(Builder b, UnifiedJedis redis, boolean ownsClient) {
@@ -167,9 +165,9 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
     this.prefix = b.keyPrefix != null ? b.keyPrefix : DEFAULT_KEY_PREFIX;
     this.clock = b.clock != null ? b.clock : Clock.systemUTC();
     this.topology = b.topology != null ? b.topology : redis.getClass().getSimpleName();
-    this.replicaWait = b.replicaWait != null ? b.replicaWait : DEFAULT_REPLICA_WAIT;
-    checkEvictionPolicy();
-    this.replicasSeen = !replicaWait.isZero() && seesReplicas();
+    Duration replicaWait = b.replicaWait != null ? b.replicaWait : DEFAULT_REPLICA_WAIT;
+    this.replicatedWrite = new ReplicatedWrite(redis, replicaWait);
+    ServerChecks.checkEvictionPolicy(redis);
   }
 
   /**
@@ -182,12 +180,11 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
 
   /**
    * A builder for a store whose client is made from {@code config} at {@link Builder#build()}; the
-   * store closes that client in {@link #close()}. The key prefix comes from the config.
+   * store closes that client in {@link #close()}.
    */
   public static Builder builder(RedisConfig config) {
     Objects.requireNonNull(config, "config");
     Builder builder = new Builder(null, config);
-    builder.keyPrefix = config.keyPrefix();
     builder.topology = config.topology();
     return builder;
   }
@@ -241,12 +238,14 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
             EntryRecord.encode(entry),
             Long.toString(EntryRecord.expireAtMillis(entry.expiresAt())),
             EntryRecord.expiresAt(clock.instant()));
-    Object old = call("replace", () -> redis.eval(REPLACE, List.of(entryKey(entry.key())), args));
+    // The compare-and-set and its WAIT 1 share one connection: WAIT counts only the writes of the
+    // connection that sends it.
+    Object old =
+        call(
+            "replace",
+            () -> replicatedWrite.eval(REPLACE, entryKey(entry.key()), args, entry.key()));
     if (old == null) {
       return false;
-    }
-    if (replicasSeen) {
-      awaitReplica(entry.key());
     }
     Set<String> kept = new HashSet<>();
     entry.indexKeys().forEach(index -> kept.add(index.value()));
@@ -363,40 +362,6 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
     call("index", () -> redis.eval(INDEX_ADD, List.of(indexKey(index.value())), args));
   }
 
-  /**
-   * Redis replicates asynchronously, so a failover can lose an acknowledged write; for a renewal
-   * that would leave only the provider's already rotated refresh token. {@code WAIT 1} narrows
-   * that window. A timeout or failure here is a warning, never a failed replace: the write is on
-   * the primary.
-   */
-  private void awaitReplica(StoreKey key) {
-    try {
-      long acknowledged = redis.waitReplicas(entryKey(key), 1, Math.max(1, replicaWait.toMillis()));
-      if (acknowledged < 1) {
-        log.warn(
-            "replace of {} was not acknowledged by a replica within {}; a failover now could lose"
-                + " it",
-            key,
-            replicaWait);
-      }
-    } catch (JedisException e) {
-      log.warn("WAIT after the replace of {} failed ({})", key, e.getClass().getSimpleName());
-    }
-  }
-
-  /** Whether the primary reports connected replicas ({@code INFO replication}); not for Cluster. */
-  private boolean seesReplicas() {
-    if (redis instanceof RedisClusterClient) {
-      return false; // keyless INFO has no single primary to ask in a cluster; see the class doc
-    }
-    try {
-      String info = redis.info("replication");
-      return info.lines().anyMatch(l -> l.startsWith("connected_slaves:") && !l.endsWith(":0"));
-    } catch (JedisException e) {
-      return false;
-    }
-  }
-
   private static <T> T call(String operation, Supplier<T> command) {
     try {
       return command.get();
@@ -404,52 +369,6 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
       // The cause's text is Redis's or the socket's: no key, value or password in it.
       throw new SessionStoreUnavailableException(
           "Redis session store: " + operation + " failed (" + e.getClass().getSimpleName() + ")", e);
-    }
-  }
-
-  /**
-   * Reads {@code maxmemory-policy} and warns when Redis may evict sessions badly or refuse writes.
-   * Managed services often refuse {@code CONFIG}: that is said at INFO and is no failure.
-   */
-  private void checkEvictionPolicy() {
-    Set<String> policies = new LinkedHashSet<>();
-    try {
-      if (redis instanceof RedisClusterClient cluster) {
-        for (Map.Entry<String, ConnectionPool> node : cluster.getClusterNodes().entrySet()) {
-          try (Connection connection = node.getValue().getResource()) {
-            policies.addAll(new Jedis(connection).configGet("maxmemory-policy").values());
-          }
-        }
-      } else {
-        policies.addAll(redis.configGet("maxmemory-policy").values());
-      }
-    } catch (JedisDataException e) {
-      log.info(
-          "Redis refused CONFIG GET maxmemory-policy ({}); the eviction policy could not be"
-              + " checked: make sure it is volatile-ttl or volatile-lru",
-          e.getMessage());
-      return;
-    } catch (JedisException e) {
-      log.info(
-          "Redis could not be reached to check maxmemory-policy ({}); the store starts anyway and"
-              + " connects when Redis is there",
-          e.getClass().getSimpleName());
-      return;
-    }
-    for (String policy : policies) {
-      if (policy.startsWith("allkeys-")) {
-        log.warn(
-            "Redis maxmemory-policy is {}: when memory is full Redis evicts any key, sessions and"
-                + " their indexes included, and the application's keys without expiry alike;"
-                + " use volatile-ttl or volatile-lru",
-            policy);
-      } else if (policy.equals("noeviction")) {
-        log.warn(
-            "Redis maxmemory-policy is noeviction: when memory is full Redis refuses writes, so"
-                + " logins and renewals fail; use volatile-ttl or volatile-lru");
-      } else {
-        log.debug("Redis maxmemory-policy is {}", policy);
-      }
     }
   }
 
@@ -472,8 +391,10 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
     }
 
     /**
-     * Prefixes every key. Default {@value RedisSessionStore#DEFAULT_KEY_PREFIX}; at most 64
-     * printable ASCII characters without braces or spaces (braces would break the hash tags).
+     * Prefixes every key, so several applications can share one Redis. Default {@value
+     * RedisSessionStore#DEFAULT_KEY_PREFIX}; at most 64 printable ASCII characters without braces
+     * or spaces (braces would break the hash tags). The only place the prefix is set: a {@link
+     * RedisConfig} says how to reach Redis, not how to name keys.
      */
     public Builder keyPrefix(String value) {
       Objects.requireNonNull(value, "keyPrefix");
@@ -503,10 +424,13 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
     }
 
     /**
-     * How long a successful {@link #replace} waits ({@code WAIT 1 <ms>}) for one replica to
-     * acknowledge it, when the primary had connected replicas at start (standalone and Sentinel;
-     * not Cluster). A timeout is logged at WARN, never a failure. {@link Duration#ZERO} turns it
-     * off. Default {@link RedisSessionStore#DEFAULT_REPLICA_WAIT}; at most 10 seconds.
+     * How long a successful {@link #replace} waits ({@code WAIT 1 <ms>}, on the connection that
+     * wrote) for one replica to acknowledge it, when the key's primary has connected replicas
+     * (standalone, Sentinel and each Cluster primary; asked with {@code INFO replication} in the
+     * replace's round trip, so replicas attached at any time are used). The replace keeps its
+     * pooled connection while it waits. A timeout is logged at WARN, never a failure. {@link
+     * Duration#ZERO} turns it off. Default {@link RedisSessionStore#DEFAULT_REPLICA_WAIT}; at most
+     * 10 seconds.
      */
     public Builder replicaWait(Duration value) {
       Objects.requireNonNull(value, "replicaWait");

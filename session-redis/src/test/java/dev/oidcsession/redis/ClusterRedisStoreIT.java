@@ -1,19 +1,15 @@
 package dev.oidcsession.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import dev.oidcsession.core.SessionStore;
 import dev.oidcsession.core.StoreKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
@@ -25,61 +21,16 @@ class ClusterRedisStoreIT extends RedisStoreContract {
 
   private static final int SLOTS = 16384;
 
-  private static RedisProcesses redis;
-  private static List<RedisProcesses.Node> nodes;
-  private static RedisSessionStore store;
-
-  @BeforeAll
-  static void startCluster() {
-    redis = new RedisProcesses();
-    nodes = List.of(redis.clusterNode(), redis.clusterNode(), redis.clusterNode());
-    for (int i = 0; i < nodes.size(); i++) {
-      int from = SLOTS * i / nodes.size();
-      int to = SLOTS * (i + 1) / nodes.size();
-      try (Jedis node = admin(nodes.get(i))) {
-        node.clusterAddSlots(IntStream.range(from, to).toArray()); // no ADDSLOTSRANGE in 6.2
-      }
-    }
-    try (Jedis first = admin(nodes.get(0))) {
-      for (RedisProcesses.Node other : nodes.subList(1, nodes.size())) {
-        first.clusterMeet("127.0.0.1", other.port);
-      }
-    }
-    await("cluster_state:ok on every node")
-        .atMost(Duration.ofSeconds(30))
-        .pollInterval(Duration.ofMillis(100))
-        .until(
-            () ->
-                nodes.stream()
-                    .allMatch(
-                        n -> {
-                          try (Jedis node = admin(n)) {
-                            String info = node.clusterInfo();
-                            return info.contains("cluster_state:ok")
-                                && info.contains("cluster_known_nodes:3");
-                          }
-                        }));
-    store =
-        RedisSessionStore.create(
-            RedisConfig.fromUrl(
-                "redis-cluster://127.0.0.1:" + nodes.get(0).port + ",127.0.0.1:" + nodes.get(1).port));
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    if (store != null) {
-      store.close();
-    }
-    redis.close();
-  }
+  @RegisterExtension static final RedisTopology redis = RedisTopology.cluster();
 
   @Override
-  protected SessionStore store() {
-    return store;
+  protected RedisTopology topology() {
+    return redis;
   }
 
   @Test
   void cluster_entryAndLease_shareASlot_andEntriesSpreadOverTheMasters() {
+    RedisSessionStore store = redis.store();
     Set<Integer> masters = new HashSet<>();
     List<StoreKey> keys = new ArrayList<>();
     for (int i = 0; i < 30; i++) {
@@ -87,7 +38,7 @@ class ClusterRedisStoreIT extends RedisStoreContract {
       keys.add(key);
       int slot = JedisClusterCRC16.getSlot(store.entryKey(key));
       assertThat(JedisClusterCRC16.getSlot(store.leaseKey(key))).isEqualTo(slot);
-      masters.add(slot * nodes.size() / SLOTS);
+      masters.add(slot * redis.clusterNodes().size() / SLOTS);
     }
     assertThat(masters).hasSize(3);
     for (StoreKey key : keys) {
@@ -97,7 +48,44 @@ class ClusterRedisStoreIT extends RedisStoreContract {
     }
   }
 
-  private static Jedis admin(RedisProcesses.Node node) {
-    return new Jedis("127.0.0.1", node.port);
+  @Test
+  void replace_onAPrimaryWithAReplica_waitsOnThatPrimarysConnectionOnly() {
+    RedisSessionStore store = redis.store();
+    RedisProcesses.Node first = redis.clusterNodes().get(0); // slots 0 to 5460
+    redis.addClusterReplica(first);
+    StoreKey onFirst = keyWhoseSlot(store, true);
+    StoreKey elsewhere = keyWhoseSlot(store, false);
+    store.insert(entry(onFirst, 1, now().plusSeconds(60)));
+    store.insert(entry(elsewhere, 1, now().plusSeconds(60)));
+    for (RedisProcesses.Node node : redis.clusterNodes()) {
+      try (Jedis admin = redis.admin(node)) {
+        admin.configResetStat();
+      }
+    }
+
+    assertThat(store.replace(entry(onFirst, 2, now().plusSeconds(60)), 1)).isTrue();
+    assertThat(store.replace(entry(elsewhere, 2, now().plusSeconds(60)), 1)).isTrue();
+
+    List<String> stats = new ArrayList<>();
+    for (RedisProcesses.Node node : redis.clusterNodes()) {
+      try (Jedis admin = redis.admin(node)) {
+        stats.add(admin.info("commandstats"));
+      }
+    }
+    assertThat(stats.get(0)).contains("cmdstat_eval:calls=1,").contains("cmdstat_wait:calls=1,");
+    assertThat(String.join("", stats.subList(1, 3)))
+        .contains("cmdstat_eval:calls=1,")
+        .doesNotContain("cmdstat_wait");
+  }
+
+  /** A random key whose entry lives on the first master ({@code onFirst}) or on another one. */
+  private static StoreKey keyWhoseSlot(RedisSessionStore store, boolean onFirst) {
+    while (true) {
+      StoreKey key = randomKey();
+      int slot = JedisClusterCRC16.getSlot(store.entryKey(key));
+      if ((slot < SLOTS / redis.clusterNodes().size()) == onFirst) {
+        return key;
+      }
+    }
   }
 }

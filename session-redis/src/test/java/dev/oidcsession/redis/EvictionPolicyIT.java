@@ -3,30 +3,19 @@ package dev.oidcsession.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.oidcsession.core.TestKeys;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /** At start the store reads maxmemory-policy where it may, and warns about the risky ones. */
 class EvictionPolicyIT {
 
-  private static RedisProcesses redis;
-  private static RedisProcesses.Node open;
-  private static RedisProcesses.Node managed;
+  @RegisterExtension static final RedisTopology open = RedisTopology.standalone();
 
-  @BeforeAll
-  static void startRedis() {
-    redis = new RedisProcesses();
-    open = redis.server();
-    // Like managed services that refuse CONFIG.
-    managed = redis.server("--rename-command", "CONFIG", "");
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    redis.close();
-  }
+  // Like managed services that refuse CONFIG.
+  @RegisterExtension
+  static final RedisTopology managed = RedisTopology.standalone("--rename-command", "CONFIG", "");
 
   @Test
   void start_allkeysPolicy_warnsAndRecommendsVolatile() {
@@ -49,7 +38,7 @@ class EvictionPolicyIT {
   @Test
   void start_volatilePolicies_logNothingAboveDebug() {
     for (String policy : new String[] {"volatile-ttl", "volatile-lru"}) {
-      try (Jedis admin = new Jedis("127.0.0.1", open.port)) {
+      try (Jedis admin = open.admin(open.primary())) {
         admin.configSet("maxmemory-policy", policy);
       }
       try (LogCapture logs = new LogCapture(RedisSessionStore.class);
@@ -71,12 +60,12 @@ class EvictionPolicyIT {
           .startsWith("Redis refused CONFIG GET maxmemory-policy (")
           .endsWith("); the eviction policy could not be checked: make sure it is volatile-ttl"
               + " or volatile-lru");
-      assertThat(store.find(SessionStoreContractKeys.randomKey())).isEmpty();
+      assertThat(store.find(TestKeys.randomKey())).isEmpty();
     }
   }
 
   private static String startWithPolicy(String policy) {
-    try (Jedis admin = new Jedis("127.0.0.1", open.port)) {
+    try (Jedis admin = open.admin(open.primary())) {
       admin.configSet("maxmemory-policy", policy);
     }
     try (LogCapture logs = new LogCapture(RedisSessionStore.class);
@@ -84,13 +73,13 @@ class EvictionPolicyIT {
       assertThat(logs.messages(Level.WARN)).hasSize(1);
       return logs.messages(Level.WARN).get(0);
     } finally {
-      try (Jedis admin = new Jedis("127.0.0.1", open.port)) {
+      try (Jedis admin = open.admin(open.primary())) {
         admin.configSet("maxmemory-policy", "volatile-ttl");
       }
     }
   }
 
-  private static RedisSessionStore storeOn(RedisProcesses.Node node) {
-    return RedisSessionStore.create(RedisConfig.fromUrl("redis://127.0.0.1:" + node.port));
+  private static RedisSessionStore storeOn(RedisTopology redis) {
+    return RedisSessionStore.create(redis.config().build());
   }
 }

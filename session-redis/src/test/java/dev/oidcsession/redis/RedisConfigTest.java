@@ -109,21 +109,6 @@ class RedisConfigTest {
   }
 
   @Test
-  void keyPrefix_withBraceOrSpace_isRejected() {
-    assertThat(RedisConfig.builder().url("redis://h").keyPrefix("").build().keyPrefix()).isEmpty();
-    assertThatThrownBy(() -> RedisConfig.builder().keyPrefix("app{1}:"))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage(
-            "keyPrefix must be at most 64 printable ASCII characters without braces or spaces,"
-                + " but was \"app{1}:\"");
-    assertThatThrownBy(() -> RedisConfig.builder().keyPrefix("a b"))
-        .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> RedisConfig.builder().keyPrefix("x".repeat(65)))
-        .isInstanceOf(IllegalArgumentException.class);
-    assertThat(RedisConfig.builder().keyPrefix("x".repeat(64))).isNotNull();
-  }
-
-  @Test
   void settingTwice_isIllegalState() {
     assertThatThrownBy(() -> RedisConfig.builder().poolSize(4).poolSize(5))
         .isInstanceOf(IllegalStateException.class)
@@ -171,12 +156,11 @@ class RedisConfigTest {
     assertThat(config.poolSize()).isEqualTo(16);
     assertThat(config.connectTimeout()).isEqualTo(Duration.ofSeconds(2));
     assertThat(config.socketTimeout()).isEqualTo(Duration.ofSeconds(2));
-    assertThat(config.keyPrefix()).isEqualTo("oidcs:");
     assertThat(config.insecureSkipCertificateVerification()).isFalse();
     assertThat(config.toString())
         .isEqualTo(
             "RedisConfig[standalone+tls cache.example.com:6380 db 1 user app with password,"
-                + " poolSize=16, connectTimeout=PT2S, socketTimeout=PT2S, keyPrefix=oidcs:]")
+                + " poolSize=16, connectTimeout=PT2S, socketTimeout=PT2S]")
         .doesNotContain(PASSWORD);
     assertThat(RedisUrl.parse("redis://:" + PASSWORD + "@h").toString()).doesNotContain(PASSWORD);
   }

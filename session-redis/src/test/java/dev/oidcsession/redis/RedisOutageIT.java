@@ -1,7 +1,7 @@
 package dev.oidcsession.redis;
 
-import static dev.oidcsession.redis.SessionStoreContractKeys.randomIndex;
-import static dev.oidcsession.redis.SessionStoreContractKeys.randomKey;
+import static dev.oidcsession.core.TestKeys.randomIndex;
+import static dev.oidcsession.core.TestKeys.randomKey;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -14,9 +14,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Redis dies while the store is in use: every call reports the store unavailable (never "absent"),
@@ -26,29 +26,21 @@ class RedisOutageIT {
 
   private static final String PASSWORD = "outage-pass-7Qx";
 
-  private static RedisProcesses redis;
-  private static RedisProcesses.Node node;
+  @RegisterExtension
+  static final RedisTopology redis = RedisTopology.standalone().withPassword(PASSWORD);
+
   private static RedisSessionStore store;
 
   @BeforeAll
-  static void startRedis() {
-    redis = new RedisProcesses();
-    node = redis.server("--requirepass", PASSWORD);
+  static void connect() {
     store =
-        RedisSessionStore.create(
-            RedisConfig.builder()
-                .url("redis://:" + PASSWORD + "@127.0.0.1:" + node.port)
-                .connectTimeout(Duration.ofMillis(300))
-                .socketTimeout(Duration.ofMillis(300))
-                .build());
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    if (store != null) {
-      store.close();
-    }
-    redis.close();
+        redis.closeAfterAll(
+            RedisSessionStore.create(
+                redis
+                    .config()
+                    .connectTimeout(Duration.ofMillis(300))
+                    .socketTimeout(Duration.ofMillis(300))
+                    .build()));
   }
 
   @Test
@@ -58,7 +50,7 @@ class RedisOutageIT {
     assertThat(store.insert(before)).isTrue();
     assertThat(store.find(before.key())).contains(before);
 
-    node.kill();
+    redis.primary().kill();
 
     unavailable(() -> store.find(before.key()), "find");
     unavailable(() -> store.insert(entry()), "insert");
@@ -67,7 +59,7 @@ class RedisOutageIT {
     unavailable(() -> store.findKeys(randomIndex()), "findKeys");
     unavailable(() -> store.tryLease(before.key(), Duration.ofSeconds(5)), "tryLease");
 
-    node.restart(); // same port, empty: nothing is persisted
+    redis.primary().restart(); // same port, empty: nothing is persisted
 
     StoredEntry after = entry();
     await("the same store works again")

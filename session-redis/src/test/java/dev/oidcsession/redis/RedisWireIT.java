@@ -1,6 +1,6 @@
 package dev.oidcsession.redis;
 
-import static dev.oidcsession.redis.SessionStoreContractKeys.randomKey;
+import static dev.oidcsession.core.TestKeys.randomKey;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.oidcsession.core.CreatedSession;
@@ -18,9 +18,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
@@ -36,28 +36,15 @@ class RedisWireIT {
   private static final Logger log = LoggerFactory.getLogger(RedisWireIT.class);
   private static final Instant YEAR_2100 = Instant.parse("2100-01-01T00:00:00Z");
 
-  private static RedisProcesses redis;
-  private static RedisProcesses.Node node;
+  @RegisterExtension static final RedisTopology redis = RedisTopology.standalone();
+
   private static RedisSessionStore store;
   private static Jedis admin;
 
   @BeforeAll
-  static void startRedis() {
-    redis = new RedisProcesses();
-    node = redis.server();
-    store = RedisSessionStore.create(RedisConfig.fromUrl("redis://127.0.0.1:" + node.port));
-    admin = new Jedis("127.0.0.1", node.port);
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    if (admin != null) {
-      admin.close();
-    }
-    if (store != null) {
-      store.close();
-    }
-    redis.close();
+  static void connect() {
+    store = redis.store();
+    admin = redis.closeAfterAll(redis.admin(redis.primary()));
   }
 
   @Test
@@ -141,6 +128,27 @@ class RedisWireIT {
     assertThat(store.delete(key)).isTrue();
     assertThat(admin.exists("oidcs:{KKKKKKKKKKKKKKKKKKKKKK}:s")).isFalse();
     assertThat(admin.exists("oidcs:{SSSSSSSSSSSSSSSS}:i")).isFalse();
+  }
+
+  @Test
+  void keyPrefix_onTheBuilderOfAConfig_prefixesEntryLeaseAndIndexKeys() {
+    StoreKey key = randomKey();
+    IndexKey index = new IndexKey("PPPPPPPPPPPPPPPP");
+    try (RedisSessionStore prefixed =
+        RedisSessionStore.builder(redis.config().build()).keyPrefix("app7:").build()) {
+      assertThat(prefixed.toString()).isEqualTo("RedisSessionStore[standalone, prefix=app7:]");
+      assertThat(store.toString()).isEqualTo("RedisSessionStore[standalone, prefix=oidcs:]");
+      byte[] value = "v".getBytes(StandardCharsets.US_ASCII);
+      assertThat(prefixed.insert(new StoredEntry(key, value, 1, YEAR_2100, Set.of(index)))).isTrue();
+      Lease lease = prefixed.tryLease(key, Duration.ofSeconds(30)).orElseThrow();
+
+      assertThat(admin.exists("app7:{" + key.value() + "}:s")).isTrue();
+      assertThat(admin.get("app7:{" + key.value() + "}:l")).isEqualTo(lease.owner());
+      assertThat(admin.exists("app7:{PPPPPPPPPPPPPPPP}:i")).isTrue();
+      assertThat(store.find(key)).isEmpty(); // another prefix: another application's keys
+      prefixed.release(lease);
+      assertThat(prefixed.delete(key)).isTrue();
+    }
   }
 
   @Test

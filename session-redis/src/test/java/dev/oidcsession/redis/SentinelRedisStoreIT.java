@@ -3,16 +3,16 @@ package dev.oidcsession.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.oidcsession.core.SessionStore;
 import dev.oidcsession.core.SessionStoreUnavailableException;
 import dev.oidcsession.core.StoredEntry;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
@@ -22,67 +22,23 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * The store contract behind Sentinel (a master, a replica, two sentinels), through a client made
  * from a redis-sentinel:// URL; plus a failover while the store is in use.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SentinelRedisStoreIT extends RedisStoreContract {
 
   private static final Logger log = LoggerFactory.getLogger(SentinelRedisStoreIT.class);
-  private static final String MASTER = "mymaster";
+  private static final String MASTER = RedisTopology.MASTER;
 
-  private static RedisProcesses redis;
-  private static RedisProcesses.Node master;
-  private static RedisProcesses.Node replica;
-  private static List<RedisProcesses.Node> sentinels;
-  private static RedisSessionStore store;
-
-  @BeforeAll
-  static void startSentinel() {
-    redis = new RedisProcesses();
-    master = redis.server();
-    replica = redis.server("--replicaof", "127.0.0.1", Integer.toString(master.port));
-    sentinels = List.of(redis.sentinel(MASTER, master.port, 1), redis.sentinel(MASTER, master.port, 1));
-    await("replica in sync and known to every sentinel")
-        .atMost(Duration.ofSeconds(30))
-        .pollInterval(Duration.ofMillis(100))
-        .until(
-            () -> {
-              try (Jedis r = admin(replica)) {
-                if (!r.info("replication").contains("master_link_status:up")) {
-                  return false;
-                }
-              }
-              return sentinels.stream()
-                  .allMatch(
-                      s -> {
-                        try (Jedis sentinel = admin(s)) {
-                          return sentinel.sentinelReplicas(MASTER).size() == 1;
-                        }
-                      });
-            });
-    store =
-        RedisSessionStore.create(
-            RedisConfig.fromUrl(
-                "redis-sentinel://127.0.0.1:"
-                    + sentinels.get(0).port
-                    + ",127.0.0.1:"
-                    + sentinels.get(1).port
-                    + "/0?master="
-                    + MASTER));
-  }
-
-  @AfterAll
-  static void stopSentinel() {
-    if (store != null) {
-      store.close();
-    }
-    redis.close();
-  }
+  @RegisterExtension static final RedisTopology redis = RedisTopology.sentinel();
 
   @Override
-  protected SessionStore store() {
-    return store;
+  protected RedisTopology topology() {
+    return redis;
   }
 
   @Test
+  @Order(Integer.MAX_VALUE) // last: the others run on the topology as started
   void failover_duringUse_storeKeepsWorkingOnTheNewMasterWithoutANewInstance() {
+    RedisSessionStore store = redis.store();
     StoredEntry before = entry(randomKey(), 1, now().plusSeconds(600), randomIndex());
     assertThat(store.insert(before)).isTrue();
     int oldMaster = currentMaster();
@@ -96,7 +52,7 @@ class SentinelRedisStoreIT extends RedisStoreContract {
         .ignoreException(JedisDataException.class) // NOGOODSLAVE while it still gathers state
         .until(
             () -> {
-              try (Jedis sentinel = admin(sentinels.get(0))) {
+              try (Jedis sentinel = admin(redis.sentinels().get(0))) {
                 return "OK".equals(sentinel.sentinelFailover(MASTER));
               }
             });
@@ -127,16 +83,28 @@ class SentinelRedisStoreIT extends RedisStoreContract {
                 return false;
               }
             });
-    assertThat(currentMaster()).isEqualTo(replica.port);
+    assertThat(currentMaster()).isEqualTo(redis.replica().port);
     log.info("failover: {} calls reported the store unavailable meanwhile", unavailable.get());
   }
 
   @Test
   void replace_primaryWithAReplica_waitsForOneAcknowledgement() {
+    RedisSessionStore store = redis.store();
+    // Runs before the failover test; should it run after, Sentinel first has to turn the old
+    // master into the new one's replica.
+    await("the current master has a replica")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () -> {
+              try (Jedis primary = admin(currentMaster())) {
+                return primary.info("replication").contains("connected_slaves:1");
+              }
+            });
     StoredEntry first = entry(randomKey(), 1, now().plusSeconds(600));
     assertThat(store.insert(first)).isTrue();
     // Ask both data nodes: right after a failover the client may still write to the old primary.
-    try (Jedis a = admin(master); Jedis b = admin(replica)) {
+    try (Jedis a = admin(redis.primary()); Jedis b = admin(redis.replica())) {
       a.configResetStat();
       b.configResetStat();
       assertThat(store.replace(entry(first.key(), 2, now().plusSeconds(600)), 1)).isTrue();
@@ -147,7 +115,7 @@ class SentinelRedisStoreIT extends RedisStoreContract {
   }
 
   private static int currentMaster() {
-    try (Jedis sentinel = admin(sentinels.get(0))) {
+    try (Jedis sentinel = admin(redis.sentinels().get(0))) {
       return Integer.parseInt(sentinel.sentinelGetMasterAddrByName(MASTER).get(1));
     }
   }
@@ -157,6 +125,6 @@ class SentinelRedisStoreIT extends RedisStoreContract {
   }
 
   private static Jedis admin(int port) {
-    return new Jedis("127.0.0.1", port);
+    return redis.admin(port);
   }
 }

@@ -3,14 +3,12 @@ package dev.oidcsession.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.oidcsession.core.SessionStore;
 import dev.oidcsession.core.SessionStoreUnavailableException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.net.ssl.SSLHandshakeException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The store contract over TLS, straight to redis-server's TLS port ({@code rediss://}), with a CA
@@ -19,47 +17,23 @@ import org.junit.jupiter.api.Test;
  */
 class TlsRedisStoreIT extends RedisStoreContract {
 
-  private static RedisProcesses redis;
-  private static TestCertificates certs;
-  private static RedisProcesses.Node node;
-  private static RedisSessionStore store;
-
-  @BeforeAll
-  static void startRedis() throws Exception {
-    redis = new RedisProcesses();
-    Path dir = Files.createDirectory(redis.root().resolve("certs"));
-    certs = TestCertificates.newCa(dir, "oidc-session test CA");
-    certs.issue("server", "dns:localhost");
-    certs.issue("client", null);
-    node = redis.tlsServer(certs.cert("server"), certs.key("server"), certs.ca, false);
-    store =
-        RedisSessionStore.create(
-            RedisConfig.builder()
-                .url("rediss://localhost:" + node.port)
-                .caCertificate(certs.ca)
-                .build());
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    if (store != null) {
-      store.close();
-    }
-    redis.close();
-  }
+  @RegisterExtension static final RedisTopology redis = RedisTopology.tls();
 
   @Override
-  protected SessionStore store() {
-    return store;
+  protected RedisTopology topology() {
+    return redis;
   }
 
   @Test
   void tls_serverCertificateFromAnotherCa_isUnavailableNeverAbsent() throws Exception {
-    Path otherDir = Files.createDirectory(redis.root().resolve("other-ca"));
+    Path otherDir = Files.createDirectory(redis.processes().root().resolve("other-ca"));
     TestCertificates other = TestCertificates.newCa(otherDir, "some other CA");
     try (RedisSessionStore untrusting =
         RedisSessionStore.create(
-            RedisConfig.builder().url("rediss://localhost:" + node.port).caCertificate(other.ca).build())) {
+            RedisConfig.builder()
+                .url("rediss://localhost:" + redis.primary().port)
+                .caCertificate(other.ca)
+                .build())) {
       assertThatThrownBy(() -> untrusting.find(randomKey()))
           .isInstanceOf(SessionStoreUnavailableException.class)
           .hasMessage("Redis session store: find failed (JedisConnectionException)")
@@ -73,7 +47,10 @@ class TlsRedisStoreIT extends RedisStoreContract {
     // check (RFC 6125) must refuse it.
     try (RedisSessionStore wrongName =
         RedisSessionStore.create(
-            RedisConfig.builder().url("rediss://127.0.0.1:" + node.port).caCertificate(certs.ca).build())) {
+            RedisConfig.builder()
+                .url("rediss://127.0.0.1:" + redis.primary().port)
+                .caCertificate(redis.certificates().ca)
+                .build())) {
       assertThatThrownBy(() -> wrongName.find(randomKey()))
           .isInstanceOf(SessionStoreUnavailableException.class)
           .satisfies(e -> assertThat(handshakeFailure(e)).contains("127.0.0.1"));
@@ -86,7 +63,7 @@ class TlsRedisStoreIT extends RedisStoreContract {
         RedisSessionStore insecure =
             RedisSessionStore.create(
                 RedisConfig.builder()
-                    .url("rediss://127.0.0.1:" + node.port)
+                    .url("rediss://127.0.0.1:" + redis.primary().port)
                     .insecureSkipCertificateVerification()
                     .build())) {
       assertThat(insecure.find(randomKey())).isEmpty();
@@ -98,16 +75,22 @@ class TlsRedisStoreIT extends RedisStoreContract {
   @Test
   void tls_serverRequiringClientCertificates_acceptsOnlyTheConfiguredOne() {
     RedisProcesses.Node strict =
-        redis.tlsServer(certs.cert("server"), certs.key("server"), certs.ca, true);
+        redis
+            .processes()
+            .tlsServer(
+                redis.certificates().cert("server"),
+                redis.certificates().key("server"),
+                redis.certificates().ca,
+                true);
     String url = "rediss://localhost:" + strict.port;
     try (RedisSessionStore withoutCert =
-            RedisSessionStore.create(RedisConfig.builder().url(url).caCertificate(certs.ca).build());
+            RedisSessionStore.create(RedisConfig.builder().url(url).caCertificate(redis.certificates().ca).build());
         RedisSessionStore withCert =
             RedisSessionStore.create(
                 RedisConfig.builder()
                     .url(url)
-                    .caCertificate(certs.ca)
-                    .clientCertificate(certs.cert("client"), certs.key("client"))
+                    .caCertificate(redis.certificates().ca)
+                    .clientCertificate(redis.certificates().cert("client"), redis.certificates().key("client"))
                     .build())) {
       assertThatThrownBy(() -> withoutCert.find(randomKey()))
           .isInstanceOf(SessionStoreUnavailableException.class);

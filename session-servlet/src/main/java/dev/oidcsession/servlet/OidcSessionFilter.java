@@ -7,11 +7,11 @@ import dev.oidcsession.core.Session;
 import dev.oidcsession.core.SessionManager;
 import dev.oidcsession.core.SessionStoreUnavailableException;
 import dev.oidcsession.core.TokenSet;
+import dev.oidcsession.core.oidc.LoginOptions;
 import dev.oidcsession.core.oidc.LoginRedirect;
 import dev.oidcsession.core.oidc.LogoutNotice;
 import dev.oidcsession.core.oidc.LogoutRedirect;
 import dev.oidcsession.core.oidc.OidcClient;
-import dev.oidcsession.core.oidc.OidcClientConfig;
 import dev.oidcsession.core.oidc.OidcException;
 import dev.oidcsession.core.oidc.PendingLogin;
 import jakarta.servlet.Filter;
@@ -21,14 +21,12 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.security.Principal;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.format.DateTimeFormatter;
@@ -136,27 +134,13 @@ public final class OidcSessionFilter implements Filter {
   }
 
   private void start(OidcSessionConfig cfg) {
-    OidcClientConfig.Builder clientConfig =
-        OidcClientConfig.builder()
-            .issuer(cfg.issuer().toString())
-            .clientId(cfg.clientId())
-            .redirectUri(cfg.redirectUri())
-            .scopes(cfg.scopes().toArray(String[]::new))
-            .postLogoutRedirectUri(URI.create(cfg.baseUrl() + cfg.loggedOutPath()))
-            .clock(cfg.clock());
-    if (cfg.clientSecret().isPresent()) {
-      clientConfig.clientSecretBasic(cfg.clientSecret().get());
-    } else {
-      clientConfig.publicClient();
-    }
-    OidcClient oidc = OidcClient.create(clientConfig.build());
+    OidcClient oidc = OidcClient.create(cfg.oidcClientConfig(), cfg.httpClient());
     SessionManager.Builder manager =
-        SessionManager.builder().renewer(oidc).policy(cfg.policy()).clock(cfg.clock());
+        SessionManager.builder().renewer(oidc).policy(cfg.policy()).clock(cfg.clock())
+            .listener(cfg.listener());
     cfg.store().ifPresent(manager::store);
-    byte[] secret = cfg.sessionSecret().orElse(null);
-    if (secret == null && cfg.clientSecret().isPresent()) {
-      secret = cfg.clientSecret().get().getBytes(StandardCharsets.UTF_8);
-    }
+    cfg.executor().ifPresent(manager::executor);
+    byte[] secret = cfg.sessionSecret().or(cfg::clientSecretBytes).orElse(null);
     if (secret == null) {
       secret = new byte[32];
       new SecureRandom().nextBytes(secret);
@@ -235,7 +219,8 @@ public final class OidcSessionFilter implements Filter {
       clearCookie(response, sessionCookieName);
     }
     if (session.isPresent()) {
-      chain.doFilter(new AuthenticatedRequest(request, session.get()), response);
+      chain.doFilter(new AuthenticatedRequest(request, session.get(), config.rolesClaim()),
+          response);
     } else if (isPublic(path)) {
       chain.doFilter(request, response);
     } else if (isNavigation(request)) {
@@ -303,9 +288,17 @@ public final class OidcSessionFilter implements Filter {
 
   private void login(HttpServletRequest request, HttpServletResponse response) throws IOException {
     String returnTo = ReturnPaths.sanitize(request.getParameter("return_to"));
+    LoginOptions options;
+    try {
+      options = LoginParameters.of(config, request.getParameterMap());
+    } catch (IllegalArgumentException e) {
+      noStore(response);
+      badRequest(response, "login refused: " + e.getMessage());
+      return;
+    }
     LoginRedirect redirect;
     try {
-      redirect = client.startLogin(returnTo);
+      redirect = client.startLogin(returnTo, options);
     } catch (OidcException e) {
       providerFailure(response, e);
       return;
@@ -609,32 +602,5 @@ public final class OidcSessionFilter implements Filter {
     response.setContentType("application/json");
     response.setCharacterEncoding("UTF-8");
     response.getWriter().write(JSONObjectUtils.toJSONString(body));
-  }
-
-  /** The request as the app sees it once the session is resolved. */
-  private static final class AuthenticatedRequest extends HttpServletRequestWrapper {
-
-    private final OidcPrincipal principal;
-
-    AuthenticatedRequest(HttpServletRequest request, Session session) {
-      super(request);
-      this.principal = new OidcPrincipal(session);
-      request.setAttribute(SESSION_ATTRIBUTE, session);
-    }
-
-    @Override
-    public Principal getUserPrincipal() {
-      return principal;
-    }
-
-    @Override
-    public String getRemoteUser() {
-      return principal.getName();
-    }
-
-    @Override
-    public String getAuthType() {
-      return "OIDC";
-    }
   }
 }

@@ -3,6 +3,7 @@ package dev.oidcsession.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.oidcsession.core.oidc.OidcClientConfig.ClientAuthMethod;
 import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
@@ -30,7 +31,9 @@ class OidcSessionConfigTest {
     assertThat(config.redirectUri()).hasToString("https://app.example.com/oidc/callback");
     assertThat(config.secureCookies()).isTrue();
     assertThat(config.scopes()).containsExactly("openid", "profile", "email");
-    assertThat(config.clientSecret()).isEmpty();
+    assertThat(config.clientAuthMethod()).isEqualTo(ClientAuthMethod.NONE);
+    assertThat(config.authorizationParameters()).isEmpty();
+    assertThat(config.rolesClaim()).isEmpty();
     assertThat(config.policy().renewalInterval()).isEqualTo(Duration.ofMinutes(15));
   }
 

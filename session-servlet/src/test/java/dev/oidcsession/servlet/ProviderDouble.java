@@ -84,16 +84,22 @@ final class ProviderDouble {
    * wall clock) carrying {@code nonce} and {@code sid}.
    */
   void answerCode(String subject, String sid, String nonce, Clock clock, Duration accessLife) {
+    answerCode(subject, sid, nonce, clock, accessLife, Map.of());
+  }
+
+  /** As above, with {@code extraClaims} in the ID token. */
+  void answerCode(String subject, String sid, String nonce, Clock clock, Duration accessLife,
+      Map<String, Object> extraClaims) {
     server.stubFor(post(urlPathEqualTo("/token"))
         .withRequestBody(containing("grant_type=authorization_code"))
-        .willReturn(tokens(subject, sid, nonce, clock, accessLife)));
+        .willReturn(tokens(subject, sid, nonce, clock, accessLife, extraClaims)));
   }
 
   /** Answers refresh-token grants with fresh tokens for {@code subject}. */
   void answerRefresh(String subject, String sid, Clock clock, Duration accessLife) {
     server.stubFor(post(urlPathEqualTo("/token"))
         .withRequestBody(containing("grant_type=refresh_token"))
-        .willReturn(tokens(subject, sid, null, clock, accessLife)));
+        .willReturn(tokens(subject, sid, null, clock, accessLife, Map.of())));
   }
 
   int refreshCalls() {
@@ -106,7 +112,8 @@ final class ProviderDouble {
   }
 
   private com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder tokens(
-      String subject, String sid, String nonce, Clock clock, Duration accessLife) {
+      String subject, String sid, String nonce, Clock clock, Duration accessLife,
+      Map<String, Object> extraClaims) {
     Instant now = Instant.now();
     JWTClaimsSet.Builder id = new JWTClaimsSet.Builder()
         .issuer(issuer()).subject(subject).audience(CLIENT_ID)
@@ -115,6 +122,7 @@ final class ProviderDouble {
     if (nonce != null) {
       id.claim("nonce", nonce);
     }
+    extraClaims.forEach(id::claim);
     JWTClaimsSet access = new JWTClaimsSet.Builder()
         .issuer(issuer()).subject(subject).audience("api")
         .expirationTime(Date.from(clock.instant().plus(accessLife)))

@@ -1,4 +1,4 @@
-package dev.oidcsession.core.internal;
+package dev.oidcsession.core;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -7,9 +7,9 @@ import java.util.random.RandomGenerator;
 /**
  * Exponential backoff with full jitter: the delay before retry {@code n} (0-based) is uniform in
  * {@code [0, min(max, initial · 2ⁿ)]}, and never shorter than a provider's {@code Retry-After}.
- * Not API.
+ *
  */
-public final class Backoff {
+final class Backoff {
 
   private final Duration initial;
   private final Duration max;
@@ -20,14 +20,14 @@ public final class Backoff {
    * @param max the largest cap
    * @param random the source of jitter (the manager's injected generator)
    */
-  public Backoff(Duration initial, Duration max, RandomGenerator random) {
+  Backoff(Duration initial, Duration max, RandomGenerator random) {
     this.initial = initial;
     this.max = max;
     this.random = random;
   }
 
   /** The cap of retry {@code attempt}'s delay: {@code min(max, initial · 2^attempt)}. */
-  public Duration cap(int attempt) {
+  Duration cap(int attempt) {
     int shift = Math.min(attempt, 30);
     long nanos = initial.toNanos();
     long capped = nanos > (Long.MAX_VALUE >> shift) ? Long.MAX_VALUE : nanos << shift;
@@ -38,7 +38,7 @@ public final class Backoff {
    * The delay before retry {@code attempt}. Synchronized: renewal threads share the manager's
    * generator, and {@link RandomGenerator}s are not thread-safe in general.
    */
-  public synchronized Duration delay(int attempt, Optional<Duration> retryAfter) {
+  synchronized Duration delay(int attempt, Optional<Duration> retryAfter) {
     long cap = cap(attempt).toNanos();
     Duration jittered = Duration.ofNanos(random.nextLong(cap + 1));
     return retryAfter.filter(r -> r.compareTo(jittered) > 0).orElse(jittered);

@@ -1,4 +1,4 @@
-package dev.oidcsession.core.internal;
+package dev.oidcsession.core;
 
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
@@ -11,9 +11,9 @@ import java.util.random.RandomGenerator;
  * running their own (random {@code u₀}) stay well under 1.3.
  *
  * <p>The sequence runs in 64-bit fixed point, so it is exact for any {@code n}. Thread-safe and
- * lock-free. Not API.
+ * lock-free.
  */
-public final class RenewalSpread {
+final class RenewalSpread {
 
   /** φ · 2⁶⁴, rounded to odd: the fixed-point step of the sequence. */
   static final long PHI_FIXED = 0x9E3779B97F4A7C15L;
@@ -24,12 +24,12 @@ public final class RenewalSpread {
   private final AtomicLong counter = new AtomicLong();
 
   /** @param random draws the per-instance origin {@code u₀} once */
-  public RenewalSpread(RandomGenerator random) {
+  RenewalSpread(RandomGenerator random) {
     this.origin = random.nextLong();
   }
 
   /** The next draw, in {@code [−1, 1)}. */
-  public double next() {
+  double next() {
     long n = counter.getAndIncrement();
     long x = origin + n * PHI_FIXED; // mod 2^64 by overflow: frac(u0 + n*phi)
     double frac = (x >>> 11) * TWO_TO_MINUS_53;

@@ -1,0 +1,374 @@
+package dev.oidcsession.core;
+
+import dev.oidcsession.core.RenewalOutcome.Ended;
+import dev.oidcsession.core.RenewalOutcome.Kept;
+import dev.oidcsession.core.RenewalOutcome.Renewed;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import javax.crypto.SecretKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One session's renewal, from the first attempt to success, a terminal failure, or the last retry
+ * that fits before {@code expiresAt}, as a state machine over {@link Phase}. Attempts never
+ * overlap: each runs as one task, and the next is scheduled only when the previous ended. Every
+ * attempt's future completes with a {@link RenewalOutcome}, never exceptionally.
+ *
+ * <p>Guarantees kept here: the session is re-read under the lease and renewed from what was read
+ * (never from a refresh token read before waiting); a terminal failure ends the session only after
+ * a re-read shows no other renewal succeeded (oauth2-proxy #1992); transient failures back off with
+ * full jitter, clamped to before {@code expiresAt}; tokens obtained but not yet stored are kept in
+ * memory, with the lease held, until they are stored.
+ */
+final class Renewal {
+
+  private static final Logger log = LoggerFactory.getLogger(Renewal.class);
+
+  /** How long before {@code expiresAt} the last retry of a failing renewal runs at the latest. */
+  static final Duration RETRY_MARGIN = Duration.ofSeconds(1);
+
+  /** How soon a write of tokens already obtained from the provider is tried again. */
+  static final Duration UNSTORED_RETRY_DELAY = Duration.ofMillis(500);
+
+  /** How often a server waiting for another server's renewal re-reads the store. */
+  static final Duration LEASE_POLL_INTERVAL = Duration.ofMillis(50);
+
+  /** Where a renewal is. An attempt starts in {@link #LEASING} or {@link #STORING_UNSTORED}. */
+  enum Phase {
+    /** Taking the store's lease, so that one server renews. */
+    LEASING,
+    /** Another server holds the lease: re-reading the store until its result shows. */
+    WAITING_FOR_OTHER_NODE,
+    /** Holding the lease, calling the provider. */
+    RENEWING,
+    /** The provider answered; storing its tokens, which exist only in this JVM until stored. */
+    STORING_UNSTORED,
+    /** A transient failure: the next attempt is scheduled; waiters got the current tokens. */
+    BACKING_OFF,
+    /** No retry fits before {@code expiresAt}: the current tokens serve until then. */
+    GIVEN_UP,
+    /** Finished with an outcome and removed from the registry. */
+    DONE
+  }
+
+  /** What every renewal of one manager shares. */
+  record Context(StoredSessions stored, TokenRenewer renewer, SessionPolicy policy, Clock clock,
+      Backoff backoff, RenewalSpread spread, ScheduledExecutorService executor) {}
+
+  private final StoreKey storeKey;
+  private final SecretKey key;
+  private final Context context;
+  private final Consumer<Renewal> onDone;
+
+  private volatile Phase phase = Phase.LEASING;
+  /** The running attempt, which waiters join; null while backing off or after giving up. */
+  private volatile CompletableFuture<RenewalOutcome> attempt;
+  private volatile long attemptStartedNanos;
+  /** Tokens obtained from the provider but not yet stored (store outage): never lose them. */
+  private volatile TokenSet unstored;
+  /** Set when retries stopped; the renewal stays registered until then so none restarts it. */
+  private volatile Instant givenUpUntil;
+  private int failures;
+
+  /** @param onDone called once when the renewal finishes, to unregister it */
+  Renewal(StoreKey storeKey, SecretKey key, Context context, Consumer<Renewal> onDone) {
+    this.storeKey = storeKey;
+    this.key = key;
+    this.context = context;
+    this.onDone = onDone;
+    // Before the renewal is visible to other threads: a request that joins it at once finds an
+    // attempt to wait for.
+    newAttempt();
+  }
+
+  StoreKey storeKey() {
+    return storeKey;
+  }
+
+  Phase phase() {
+    return phase;
+  }
+
+  /** Starts the first attempt; the returned future is never null. */
+  CompletableFuture<RenewalOutcome> begin(Session seen) {
+    CompletableFuture<RenewalOutcome> first = attempt;
+    submit(() -> run(seen), Duration.ZERO, seen);
+    return first;
+  }
+
+  /** The running attempt to join, or {@code Kept(seen)} while backing off or given up. */
+  CompletableFuture<RenewalOutcome> join(Session seen) {
+    CompletableFuture<RenewalOutcome> running = attempt;
+    return running != null ? running : CompletableFuture.completedFuture(new Kept(seen));
+  }
+
+  /** A renewal whose retries are over and whose session expired, or whose task was lost. */
+  boolean stale() {
+    return switch (phase) {
+      case GIVEN_UP -> !context.clock().instant().isBefore(givenUpUntil);
+      case BACKING_OFF -> false; // a retry is scheduled
+      case DONE -> true;
+      case LEASING, WAITING_FOR_OTHER_NODE, RENEWING, STORING_UNSTORED -> {
+        SessionPolicy policy = context.policy();
+        long maxNanos = policy.renewalLease().plus(policy.renewalWaitTimeout()).toNanos();
+        yield System.nanoTime() - attemptStartedNanos > maxNanos;
+      }
+    };
+  }
+
+  private void newAttempt() {
+    attemptStartedNanos = System.nanoTime();
+    attempt = new CompletableFuture<>();
+  }
+
+  private void submit(Runnable task, Duration delay, Session current) {
+    try {
+      if (delay.isZero()) {
+        context.executor().execute(task);
+      } else {
+        context.executor().schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+      }
+    } catch (RejectedExecutionException e) {
+      log.warn("renewal executor rejected the renewal of session {}; current tokens kept",
+          storeKey);
+      finish(new Kept(current));
+    }
+  }
+
+  /** Ends this renewal: unregisters it and gives waiters {@code outcome}. */
+  private void finish(RenewalOutcome outcome) {
+    phase = Phase.DONE;
+    onDone.accept(this);
+    CompletableFuture<RenewalOutcome> waiting = attempt;
+    attempt = null;
+    if (waiting != null) {
+      waiting.complete(outcome);
+    }
+  }
+
+  /** One attempt; the phase says where it starts. */
+  private void run(Session seen) {
+    try {
+      switch (phase) {
+        case LEASING -> lease(seen);
+        // The provider already rotated the refresh token: only these tokens are good, so no other
+        // server can renew successfully. Store them (a compare-and-set), the lease still held.
+        case STORING_UNSTORED -> underLease(seen);
+        case WAITING_FOR_OTHER_NODE, RENEWING, BACKING_OFF, GIVEN_UP, DONE ->
+            throw new IllegalStateException("an attempt cannot start in phase " + phase);
+      }
+    } catch (RuntimeException e) {
+      // A renewer or store bug must not log anyone out: keep the tokens, retry later.
+      retryLater(seen, TokenRenewalException.transientFailure(
+          "renewal failed unexpectedly: " + e.getClass().getName(), e));
+    }
+  }
+
+  private void lease(Session seen) {
+    Optional<Lease> lease;
+    try {
+      lease = context.stored().tryLease(storeKey, context.policy().renewalLease());
+    } catch (SessionStoreUnavailableException e) {
+      retryLater(seen, TokenRenewalException.transientFailure("session store unavailable", e));
+      return;
+    }
+    if (lease.isEmpty()) {
+      // Another server renews: wait for its result instead of calling the provider.
+      phase = Phase.WAITING_FOR_OTHER_NODE;
+      long polls = Math.max(1,
+          context.policy().renewalLease().toNanos() / LEASE_POLL_INTERVAL.toNanos());
+      submit(() -> poll(seen, polls), LEASE_POLL_INTERVAL, seen);
+      return;
+    }
+    try {
+      underLease(seen);
+    } finally {
+      // While the only valid refresh token is in this JVM, keep the lease, so no other server
+      // presents the rotated-out one and gets the session ended by invalid_grant.
+      if (unstored == null) {
+        context.stored().release(lease.get());
+      }
+    }
+  }
+
+  private void underLease(Session seen) {
+    StoredSessions stored = context.stored();
+    boolean storing = phase == Phase.STORING_UNSTORED;
+    Optional<Session> read;
+    try {
+      read = stored.read(storeKey, () -> key); // re-read under the lease: never renew stale tokens
+    } catch (SessionStoreUnavailableException e) {
+      retryLater(seen, TokenRenewalException.transientFailure("session store unavailable", e));
+      return;
+    }
+    if (read.isEmpty()) {
+      finish(new Ended()); // ended elsewhere meanwhile
+      return;
+    }
+    Session current = read.get();
+    if (!storing && !current.tokens().equals(seen.tokens())) {
+      finish(new Renewed(current)); // another renewal already replaced the tokens
+      return;
+    }
+    switch (context.policy().assess(current, stored.now())) {
+      case EXPIRED, IDLE -> {
+        finish(new Ended());
+        return;
+      }
+      case VALID -> {
+        finish(new Kept(current));
+        return;
+      }
+      case RENEW_AND_WAIT, RENEW_IN_BACKGROUND -> { } // still due: renew
+    }
+    TokenSet fresh = storing ? unstored : obtain(current);
+    if (fresh == null) {
+      return; // obtain() already retried or rejected
+    }
+    try {
+      RenewalOutcome outcome = store(current, fresh);
+      unstored = null;
+      finish(outcome);
+    } catch (SessionStoreUnavailableException e) {
+      retryLater(current, TokenRenewalException.transientFailure(
+          "session store unavailable while storing renewed tokens; they are kept for the retry",
+          e));
+    }
+  }
+
+  /** Calls the provider; on success the tokens are {@link #unstored} until stored. */
+  private TokenSet obtain(Session current) {
+    phase = Phase.RENEWING;
+    TokenSet fresh;
+    try {
+      fresh = context.renewer().renew(current.tokens());
+    } catch (TokenRenewalException e) {
+      if (e.isTransient()) {
+        retryLater(current, e);
+      } else {
+        reject(current, e);
+      }
+      return null;
+    }
+    Objects.requireNonNull(fresh, "TokenRenewer returned null");
+    // OIDC Core 12.2: iss, sub and aud of a refreshed ID token must be the originals. The protocol
+    // layer checks this too; this copy guards against any other TokenRenewer.
+    if (!fresh.idToken().sameIdentityAs(current.tokens().idToken())) {
+      reject(current, TokenRenewalException.terminal(
+          "refreshed ID token changed iss, sub or aud (OIDC Core 12.2)"));
+      return null;
+    }
+    unstored = fresh;
+    phase = Phase.STORING_UNSTORED;
+    return fresh;
+  }
+
+  /** Writes the renewed session; re-bases on concurrent last-seen marks. */
+  private RenewalOutcome store(Session previous, TokenSet fresh) {
+    StoredSessions stored = context.stored();
+    SessionPolicy policy = context.policy();
+    Instant now = stored.now();
+    Instant expiresAt = policy.expiresAt(fresh, previous.createdAt());
+    Instant renewAt = policy.renewAt(
+        now, expiresAt, fresh.refreshToken().isPresent(), context.spread().next());
+    Session base = previous;
+    while (true) {
+      Session renewed = base.renewed(fresh, now, expiresAt, renewAt);
+      if (stored.replace(renewed, key, base.version())) {
+        log.debug("session {} renewed, expires {}, renews {}", storeKey, expiresAt, renewAt);
+        stored.fire(l -> l.renewed(previous, renewed));
+        return new Renewed(renewed);
+      }
+      Optional<Session> latest = stored.read(storeKey, () -> key);
+      if (latest.isEmpty()) {
+        log.debug("session {} ended while it was being renewed", storeKey);
+        return new Ended();
+      }
+      if (!latest.get().tokens().equals(previous.tokens())) {
+        log.warn("session {} was renewed twice (a lease outlived by a slow refresh?);"
+            + " keeping the other renewal's tokens", storeKey);
+        return new Renewed(latest.get());
+      }
+      base = latest.get(); // only lastSeenAt moved: write again on top of it
+    }
+  }
+
+  /** A terminal failure: end the session unless another renewal succeeded (oauth2-proxy #1992). */
+  private void reject(Session current, TokenRenewalException failure) {
+    StoredSessions stored = context.stored();
+    Optional<Session> latest = stored.read(storeKey, () -> key);
+    if (latest.isPresent() && !latest.get().tokens().equals(current.tokens())) {
+      finish(new Renewed(latest.get()));
+      return;
+    }
+    log.debug("renewal of session {} rejected: {}", storeKey, failure.getMessage());
+    stored.fire(l -> l.renewalFailed(current, failure, false));
+    stored.end(current, EndReason.RENEWAL_REJECTED);
+    finish(new Ended());
+  }
+
+  /** A transient failure: serve waiters with the current tokens, retry with backoff. */
+  private void retryLater(Session current, TokenRenewalException failure) {
+    // Tokens already obtained wait in memory: store them again soon, not after a long backoff.
+    Duration delay = unstored != null
+        ? UNSTORED_RETRY_DELAY
+        : context.backoff().delay(failures++, failure.retryAfter());
+    // Never past expiresAt: the last retry is clamped to just before it rather than dropped.
+    Duration left =
+        Duration.between(context.stored().now(), current.expiresAt()).minus(RETRY_MARGIN);
+    if (delay.compareTo(left) > 0) {
+      delay = left;
+    }
+    boolean retry = !delay.isNegative() && !delay.isZero();
+    log.warn("renewal of session {} failed ({}); {}", storeKey, failure.getMessage(),
+        retry ? "retrying in " + delay : "no retry fits before expiry " + current.expiresAt());
+    context.stored().fire(l -> l.renewalFailed(current, failure, retry));
+    if (!retry) {
+      givenUpUntil = current.expiresAt();
+      phase = Phase.GIVEN_UP;
+    } else {
+      phase = Phase.BACKING_OFF;
+    }
+    CompletableFuture<RenewalOutcome> waiting = attempt;
+    attempt = null;
+    if (waiting != null) {
+      waiting.complete(new Kept(current));
+    }
+    if (retry) {
+      submit(() -> {
+        newAttempt();
+        phase = unstored != null ? Phase.STORING_UNSTORED : Phase.LEASING;
+        run(current);
+      }, delay, current);
+    }
+  }
+
+  /** Waits for another server's renewal by re-reading; gives up when its lease must be over. */
+  private void poll(Session seen, long pollsLeft) {
+    Optional<Session> latest;
+    try {
+      latest = context.stored().read(storeKey, () -> key);
+    } catch (SessionStoreUnavailableException e) {
+      finish(new Kept(seen));
+      return;
+    }
+    if (latest.isEmpty()) {
+      finish(new Ended());
+    } else if (!latest.get().tokens().equals(seen.tokens())) {
+      finish(new Renewed(latest.get()));
+    } else if (pollsLeft <= 1) {
+      finish(new Kept(latest.get()));
+    } else {
+      submit(() -> poll(seen, pollsLeft - 1), LEASE_POLL_INTERVAL, seen);
+    }
+  }
+}
