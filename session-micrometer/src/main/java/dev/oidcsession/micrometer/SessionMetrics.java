@@ -254,7 +254,7 @@ public final class SessionMetrics implements SessionListener, MeterBinder {
     public Builder store(SessionStore value) {
       Objects.requireNonNull(value, "store");
       if (store != null) {
-        throw new IllegalStateException("store was already set");
+        throw new IllegalStateException("store was already set to " + store);
       }
       store = value;
       return this;
@@ -264,7 +264,7 @@ public final class SessionMetrics implements SessionListener, MeterBinder {
     public Builder clock(Clock value) {
       Objects.requireNonNull(value, "clock");
       if (clock != null) {
-        throw new IllegalStateException("clock was already set");
+        throw new IllegalStateException("clock was already set to " + clock);
       }
       clock = value;
       return this;

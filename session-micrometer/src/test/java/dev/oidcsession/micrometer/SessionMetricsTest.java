@@ -195,10 +195,10 @@ class SessionMetricsTest {
   void builder_settingGivenTwice_isIllegalState() {
     assertThatThrownBy(() -> SessionMetrics.builder().store(store).store(store))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("store was already set");
+        .hasMessage("store was already set to " + store);
     assertThatThrownBy(() -> SessionMetrics.builder().clock(meterClock).clock(meterClock))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("clock was already set");
+        .hasMessage("clock was already set to " + meterClock);
   }
 
   @Test

@@ -27,7 +27,7 @@ final class ConfigMapping {
     apply(at + "min-token-ttl", p.getMinTokenTtl(), b::minTokenTtl);
     apply(at + "max-lifetime", p.getMaxLifetime(), b::maxLifetime);
     apply(at + "idle-timeout", p.getIdleTimeout(), b::idleTimeout);
-    apply(at + "clock-skew", p.getClockSkew(), b::clockSkew);
+    apply(at + "token-expiry-skew", p.getTokenExpirySkew(), b::tokenExpirySkew);
     apply(at + "renewal-retry-initial-delay", p.getRenewalRetryInitialDelay(),
         b::renewalRetryInitialDelay);
     apply(at + "renewal-retry-max-delay", p.getRenewalRetryMaxDelay(), b::renewalRetryMaxDelay);
@@ -52,6 +52,15 @@ final class ConfigMapping {
     apply(PREFIX + "issuer", p.getIssuer(), b::issuer);
     apply(PREFIX + "client-id", p.getClientId(), b::clientId);
     apply(PREFIX + "client-secret", blankToNull(p.getClientSecret()), b::clientSecret);
+    apply(PREFIX + "client-auth", p.getClientAuth(), b::clientAuthMethod);
+    apply(PREFIX + "client-key-file", p.getClientKeyFile(), b::clientKeyFile);
+    apply(PREFIX + "client-key-id", blankToNull(p.getClientKeyId()), b::clientKeyId);
+    apply(PREFIX + "prompt", blankToNull(p.getPrompt()), b::prompt);
+    apply(PREFIX + "acr-values", emptyToNull(p.getAcrValues()),
+        v -> b.acrValues(v.toArray(String[]::new)));
+    apply(PREFIX + "audience", blankToNull(p.getAudience()), b::audience);
+    apply(PREFIX + "resource", blankToNull(p.getResource()), b::resource);
+    apply(PREFIX + "roles-claim", blankToNull(p.getRolesClaim()), b::rolesClaim);
     apply(PREFIX + "scopes", emptyToNull(p.getScopes()), v -> b.scopes(v.toArray(String[]::new)));
     apply(PREFIX + "path-prefix", p.getPathPrefix(), b::pathPrefix);
     apply(PREFIX + "public-paths", emptyToNull(p.getPublicPaths()),

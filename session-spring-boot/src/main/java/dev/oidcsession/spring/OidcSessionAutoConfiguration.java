@@ -1,13 +1,18 @@
 package dev.oidcsession.spring;
 
 import dev.oidcsession.core.InMemorySessionStore;
+import dev.oidcsession.core.SessionListener;
 import dev.oidcsession.core.SessionPolicy;
 import dev.oidcsession.core.SessionStore;
+import dev.oidcsession.core.oidc.OidcClient;
 import dev.oidcsession.servlet.OidcSessionConfig;
 import dev.oidcsession.servlet.OidcSessionFilter;
 import jakarta.servlet.DispatcherType;
 import java.time.Clock;
+import java.util.concurrent.ScheduledExecutorService;
+import okhttp3.OkHttpClient;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -41,8 +46,10 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
  * <p>A single {@link Clock} bean, if the app has one, is the clock of token times and store
  * expiry (it must follow wall time; tests give a manual one). Beans a user can replace by
  * declaring their own: {@link SessionStore}, {@link
- * SessionPolicy}, {@link OidcSessionFilter} and the registration named {@code
- * oidcSessionFilterRegistration}.
+ * SessionPolicy}, the HTTP client named {@value #HTTP_CLIENT_BEAN}, {@link OidcSessionFilter} and
+ * the registration named {@code oidcSessionFilterRegistration}. Every {@link SessionListener}
+ * bean hears the sessions' events (the metrics are one), in {@code @Order}; an executor bean named
+ * {@value #EXECUTOR_BEAN} runs renewals.
  */
 @AutoConfiguration
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
@@ -66,8 +73,27 @@ public class OidcSessionAutoConfiguration {
    */
   public static final int DEFAULT_FILTER_ORDER = -105;
 
+  /**
+   * The name of the {@link OkHttpClient} bean the filter talks to the provider with; declare a
+   * bean of that name to replace the default ({@link OidcClient#defaultHttpClient()}).
+   */
+  public static final String HTTP_CLIENT_BEAN = "oidcSessionHttpClient";
+
+  /**
+   * The name of an optional {@link ScheduledExecutorService} bean that runs renewals; without
+   * one the filter owns a small pool. The app shuts its own executor down.
+   */
+  public static final String EXECUTOR_BEAN = "oidcSessionExecutor";
+
   /** Used by Spring; not for applications. */
   public OidcSessionAutoConfiguration() {}
+
+  /** The HTTP client for the provider: the library's default (timeouts, no redirects, no retries). */
+  @Bean(name = HTTP_CLIENT_BEAN)
+  @ConditionalOnMissingBean(name = HTTP_CLIENT_BEAN)
+  public OkHttpClient oidcSessionHttpClient() {
+    return OidcClient.defaultHttpClient();
+  }
 
   /** The session policy from {@code oidc.session.policy.*}. */
   @Bean
@@ -80,11 +106,24 @@ public class OidcSessionAutoConfiguration {
   @Bean(destroyMethod = "destroy")
   @ConditionalOnMissingBean
   public OidcSessionFilter oidcSessionFilter(OidcSessionProperties properties,
-      SessionPolicy policy, SessionStore store, ObjectProvider<Clock> clock) {
+      SessionPolicy policy, SessionStore store, ObjectProvider<Clock> clock,
+      ObjectProvider<SessionListener> listeners,
+      @Qualifier(HTTP_CLIENT_BEAN) OkHttpClient httpClient,
+      @Qualifier(EXECUTOR_BEAN) ObjectProvider<ScheduledExecutorService> executor) {
     OidcSessionConfig.Builder builder = ConfigMapping.config(properties, policy, store);
     Clock own = clock.getIfUnique();
     if (own != null) {
       builder.clock(own);
+    }
+    SessionListener listener = listeners.orderedStream()
+        .reduce(SessionListener::andThen).orElse(null);
+    if (listener != null) {
+      builder.listener(listener);
+    }
+    builder.httpClient(httpClient);
+    ScheduledExecutorService renewals = executor.getIfAvailable();
+    if (renewals != null) {
+      builder.executor(renewals);
     }
     OidcSessionConfig config = ConfigMapping.build(builder);
     try {

@@ -1,5 +1,6 @@
 package dev.oidcsession.spring;
 
+import dev.oidcsession.core.oidc.OidcClientConfig.ClientAuthMethod;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,6 +36,38 @@ public class OidcSessionProperties {
 
   /** The app's external URL, e.g. https://app.example.com; the callback is under it. Required. */
   private String baseUrl;
+
+  /**
+   * How the client authenticates at the token endpoint: client_secret_basic, client_secret_post,
+   * private_key_jwt or none. Default: private_key_jwt with a client key, client_secret_basic with
+   * a secret, else none (a public client with PKCE).
+   */
+  private ClientAuthMethod clientAuth;
+
+  /** private_key_jwt: a PEM PRIVATE KEY (PKCS#8, RSA or EC) or a JWK (JSON) file. */
+  private Path clientKeyFile;
+
+  /** The kid of the client key as registered at the provider; default the JWK's kid or thumbprint. */
+  private String clientKeyId;
+
+  /** prompt on every login: login, consent, select_account, create, or none alone. */
+  private String prompt;
+
+  /** acr_values on every login, in order of preference. */
+  private List<String> acrValues = new ArrayList<>();
+
+  /** audience on every login: the API the access token is for (Auth0 and others). */
+  private String audience;
+
+  /** resource on every login (RFC 8707), an absolute URI. */
+  private String resource;
+
+  /**
+   * The ID-token claim that lists the user's roles: a name ("roles", "groups") or a dotted path
+   * ("realm_access.roles"). Drives request.isUserInRole and, with Spring Security, the ROLE_
+   * authorities. Default: no roles.
+   */
+  private String rolesClaim;
 
   /** Scopes to request; default openid, profile, email. */
   private List<String> scopes = new ArrayList<>();
@@ -104,6 +137,70 @@ public class OidcSessionProperties {
 
   public void setBaseUrl(String baseUrl) {
     this.baseUrl = baseUrl;
+  }
+
+  public ClientAuthMethod getClientAuth() {
+    return clientAuth;
+  }
+
+  public void setClientAuth(ClientAuthMethod clientAuth) {
+    this.clientAuth = clientAuth;
+  }
+
+  public Path getClientKeyFile() {
+    return clientKeyFile;
+  }
+
+  public void setClientKeyFile(Path clientKeyFile) {
+    this.clientKeyFile = clientKeyFile;
+  }
+
+  public String getClientKeyId() {
+    return clientKeyId;
+  }
+
+  public void setClientKeyId(String clientKeyId) {
+    this.clientKeyId = clientKeyId;
+  }
+
+  public String getPrompt() {
+    return prompt;
+  }
+
+  public void setPrompt(String prompt) {
+    this.prompt = prompt;
+  }
+
+  public List<String> getAcrValues() {
+    return acrValues;
+  }
+
+  public void setAcrValues(List<String> acrValues) {
+    this.acrValues = acrValues;
+  }
+
+  public String getAudience() {
+    return audience;
+  }
+
+  public void setAudience(String audience) {
+    this.audience = audience;
+  }
+
+  public String getResource() {
+    return resource;
+  }
+
+  public void setResource(String resource) {
+    this.resource = resource;
+  }
+
+  public String getRolesClaim() {
+    return rolesClaim;
+  }
+
+  public void setRolesClaim(String rolesClaim) {
+    this.rolesClaim = rolesClaim;
   }
 
   public List<String> getScopes() {
@@ -184,7 +281,7 @@ public class OidcSessionProperties {
     private Duration idleTimeout;
 
     /** Tolerated clock difference to the provider when judging token expiry; default 0. */
-    private Duration clockSkew;
+    private Duration tokenExpirySkew;
 
     /** First retry delay after a transient renewal failure; default 1s. */
     private Duration renewalRetryInitialDelay;
@@ -246,12 +343,12 @@ public class OidcSessionProperties {
       this.idleTimeout = idleTimeout;
     }
 
-    public Duration getClockSkew() {
-      return clockSkew;
+    public Duration getTokenExpirySkew() {
+      return tokenExpirySkew;
     }
 
-    public void setClockSkew(Duration clockSkew) {
-      this.clockSkew = clockSkew;
+    public void setTokenExpirySkew(Duration tokenExpirySkew) {
+      this.tokenExpirySkew = tokenExpirySkew;
     }
 
     public Duration getRenewalRetryInitialDelay() {
@@ -420,26 +517,12 @@ public class OidcSessionProperties {
      */
     private boolean enabled = true;
 
-    /**
-     * The ID token claim whose values become Spring Security authorities ROLE_value (a list, or
-     * a space-separated string), e.g. "roles" or "groups"; none when unset.
-     */
-    private String rolesClaim;
-
     public boolean isEnabled() {
       return enabled;
     }
 
     public void setEnabled(boolean enabled) {
       this.enabled = enabled;
-    }
-
-    public String getRolesClaim() {
-      return rolesClaim;
-    }
-
-    public void setRolesClaim(String rolesClaim) {
-      this.rolesClaim = rolesClaim;
     }
   }
 }

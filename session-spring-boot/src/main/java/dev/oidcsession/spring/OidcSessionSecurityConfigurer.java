@@ -28,7 +28,8 @@ import org.springframework.security.web.context.SecurityContextHolderFilter;
  * oidc-session filter let through with a session gets an {@link OidcSessionAuthentication}, so
  * {@code authorizeHttpRequests}, {@code @PreAuthorize} and an {@code Authentication} parameter
  * work, without Spring Security's own OAuth2 login. Authorities are {@code ROLE_<value>} for each
- * value of the ID token claim named by {@code oidc.session.security.roles-claim} (none when unset).
+ * value of the ID token claim named by {@code oidc.session.roles-claim} (a name or a dotted path,
+ * as for {@code request.isUserInRole}; none when unset).
  *
  * <p>Applied to every {@code HttpSecurity} automatically (registered in {@code
  * META-INF/spring.factories}, which Spring Security reads for default configurers); {@code
@@ -49,7 +50,7 @@ public final class OidcSessionSecurityConfigurer
         || !env.getProperty("oidc.session.security.enabled", Boolean.class, true))) {
       return;
     }
-    String rolesClaim = env != null ? env.getProperty("oidc.session.security.roles-claim") : null;
+    String rolesClaim = env != null ? env.getProperty("oidc.session.roles-claim") : null;
     http.addFilterAfter(new BridgeFilter(rolesClaim), SecurityContextHolderFilter.class);
   }
 
@@ -82,7 +83,10 @@ public final class OidcSessionSecurityConfigurer
       if (rolesClaim == null) {
         return out;
       }
-      Object value = principal.claims().get(rolesClaim);
+      Object value = principal.claims();
+      for (String segment : rolesClaim.split("\\.")) {
+        value = value instanceof java.util.Map<?, ?> map ? map.get(segment) : null;
+      }
       if (value instanceof Collection<?> values) {
         for (Object v : values) {
           if (v != null && !v.toString().isBlank()) {

@@ -75,7 +75,6 @@ final class RedisSupport {
     ConfigMapping.apply(at + "pool-size", poolSize, b::poolSize);
     ConfigMapping.apply(at + "connect-timeout", p.getConnectTimeout(), b::connectTimeout);
     ConfigMapping.apply(at + "socket-timeout", p.getSocketTimeout(), b::socketTimeout);
-    ConfigMapping.apply(at + "key-prefix", p.getKeyPrefix(), b::keyPrefix);
     ConfigMapping.apply(at + "ca-certificate", p.getCaCertificate(), b::caCertificate);
     if (p.isInsecureSkipCertificateVerification()) {
       ConfigMapping.apply(at + "insecure-skip-certificate-verification", Boolean.TRUE,
@@ -91,6 +90,8 @@ final class RedisSupport {
 
   static RedisSessionStore store(OidcSessionProperties.Redis p, String url) {
     RedisSessionStore.Builder b = RedisSessionStore.builder(config(p, url, p.getPoolSize()));
+    ConfigMapping.apply(ConfigMapping.PREFIX + "redis.key-prefix", p.getKeyPrefix(),
+        b::keyPrefix);
     ConfigMapping.apply(ConfigMapping.PREFIX + "redis.replica-wait", p.getReplicaWait(),
         b::replicaWait);
     try {

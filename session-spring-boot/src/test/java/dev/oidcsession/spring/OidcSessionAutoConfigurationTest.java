@@ -124,7 +124,7 @@ class OidcSessionAutoConfigurationTest {
           "oidc.session.policy.min-token-ttl=20s",
           "oidc.session.policy.max-lifetime=8h",
           "oidc.session.policy.idle-timeout=30m",
-          "oidc.session.policy.clock-skew=5s",
+          "oidc.session.policy.token-expiry-skew=5s",
           "oidc.session.policy.renewal-retry-initial-delay=2s",
           "oidc.session.policy.renewal-retry-max-delay=1m",
           "oidc.session.policy.renewal-lease=90s",
@@ -136,7 +136,7 @@ class OidcSessionAutoConfigurationTest {
             assertThat(p.minTokenTtl()).isEqualTo(Duration.ofSeconds(20));
             assertThat(p.maxLifetime()).contains(Duration.ofHours(8));
             assertThat(p.idleTimeout()).contains(Duration.ofMinutes(30));
-            assertThat(p.clockSkew()).isEqualTo(Duration.ofSeconds(5));
+            assertThat(p.tokenExpirySkew()).isEqualTo(Duration.ofSeconds(5));
             assertThat(p.renewalRetryInitialDelay()).isEqualTo(Duration.ofSeconds(2));
             assertThat(p.renewalRetryMaxDelay()).isEqualTo(Duration.ofMinutes(1));
             assertThat(p.renewalLease()).isEqualTo(Duration.ofSeconds(90));
@@ -157,6 +157,18 @@ class OidcSessionAutoConfigurationTest {
             assertThat(context.getBean(OidcSessionFilter.class).sessions()).isNotNull();
             assertThat(config).doesNotContain(SECRET);
           });
+    }
+
+    @Test
+    void authorizationParametersAndRolesClaim_areAccepted() {
+      runner.withPropertyValues(
+          "oidc.session.client-auth=client_secret_post",
+          "oidc.session.prompt=login",
+          "oidc.session.acr-values=urn:mace:incommon:iap:silver,phr",
+          "oidc.session.audience=https://api.example.test",
+          "oidc.session.resource=https://api.example.test/",
+          "oidc.session.roles-claim=realm_access.roles").run(context ->
+          assertThat(context).hasNotFailed().hasSingleBean(OidcSessionFilter.class));
     }
 
     @Test
@@ -238,6 +250,53 @@ class OidcSessionAutoConfigurationTest {
     }
 
     @Test
+    void prompt_unknown_failsNamingTheProperty() {
+      runner.withPropertyValues("oidc.session.prompt=sometimes").run(context ->
+          assertThat(startupFailure(context)).startsWith("oidc.session.prompt: ")
+              .contains("sometimes"));
+    }
+
+    @Test
+    void resource_relative_failsNamingTheProperty() {
+      runner.withPropertyValues("oidc.session.resource=api").run(context ->
+          assertThat(startupFailure(context)).startsWith("oidc.session.resource: "));
+    }
+
+    @Test
+    void clientAuth_notAMethod_failsNamingTheProperty() {
+      runner.withPropertyValues("oidc.session.client-auth=password").run(context -> {
+        assertThat(context).hasFailed();
+        java.util.List<String> messages = new java.util.ArrayList<>();
+        for (Throwable t = context.getStartupFailure(); t != null; t = t.getCause()) {
+          messages.add(t.getMessage());
+        }
+        assertThat(messages).anySatisfy(m -> assertThat(m).contains(
+            "Failed to bind properties under 'oidc.session.client-auth'"));
+      });
+    }
+
+    @Test
+    void privateKeyJwt_withoutAKey_failsNamingTheProperties() {
+      runner.withPropertyValues("oidc.session.client-auth=private_key_jwt").run(context ->
+          assertThat(startupFailure(context)).startsWith("oidc.session.* do not fit together: "));
+    }
+
+    @Test
+    void clientKeyFile_withClientSecret_failsNamingTheProperty() {
+      runner.withPropertyValues("oidc.session.client-key-file=/nonexistent/key.pem").run(context ->
+          assertThat(startupFailure(context)).startsWith("oidc.session.client-key-file: clientKey"
+              + " must not be set with clientSecret").doesNotContain(SECRET));
+    }
+
+    @Test
+    void clientKeyFile_missing_failsNamingTheProperty() {
+      runner.withPropertyValues("oidc.session.client-secret=",
+          "oidc.session.client-key-file=/nonexistent/key.pem").run(context ->
+          assertThat(startupFailure(context)).startsWith("oidc.session.client-key-file: ")
+              .contains("/nonexistent/key.pem"));
+    }
+
+    @Test
     void redisUrl_withoutSessionRedis_failsSayingWhichDependency() {
       runner.withPropertyValues("oidc.session.redis.url=redis://127.0.0.1:1")
           .withClassLoader(new FilteredClassLoader("dev.oidcsession.redis."))
@@ -305,6 +364,53 @@ class OidcSessionAutoConfigurationTest {
                 .isSameAs(OwnBeans.POLICY);
             assertThat(context).hasSingleBean(SessionMetrics.class);
           });
+    }
+  }
+
+  @Nested
+  class ListenersHttpClientExecutor {
+
+    static final java.util.List<String> HEARD = new java.util.concurrent.CopyOnWriteArrayList<>();
+    static final okhttp3.OkHttpClient CLIENT = new okhttp3.OkHttpClient();
+
+    @Configuration(proxyBeanMethods = false)
+    static class Own {
+      @Bean
+      dev.oidcsession.core.SessionListener audit() {
+        return new dev.oidcsession.core.SessionListener() {
+          @Override
+          public void created(dev.oidcsession.core.Session session) {
+            HEARD.add("created " + session.subject());
+          }
+        };
+      }
+
+      @Bean(name = OidcSessionAutoConfiguration.HTTP_CLIENT_BEAN)
+      okhttp3.OkHttpClient myClient() {
+        return CLIENT;
+      }
+    }
+
+    @Test
+    void everyListenerBean_andTheMetrics_hearTheSessions() {
+      HEARD.clear();
+      runner.withUserConfiguration(Own.class).run(context -> {
+        var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        context.getBean(SessionMetrics.class).bindTo(registry);
+        context.getBean(OidcSessionFilter.class).sessions().create(dev.oidcsession.core.TestTokens
+            .tokens("alice", java.time.Instant.now(), Duration.ofHours(1), Duration.ofDays(1)));
+        assertThat(HEARD).containsExactly("created alice");
+        assertThat(registry.get(SessionMetrics.CREATED).counter().count()).isEqualTo(1.0);
+      });
+    }
+
+    @Test
+    void httpClient_ownBeanByName_replacesTheDefault() {
+      runner.withUserConfiguration(Own.class).run(context -> assertThat(
+          context.getBean(OidcSessionAutoConfiguration.HTTP_CLIENT_BEAN)).isSameAs(CLIENT));
+      runner.run(context -> assertThat(context.getBean(
+          OidcSessionAutoConfiguration.HTTP_CLIENT_BEAN, okhttp3.OkHttpClient.class)
+          .followRedirects()).isFalse());
     }
   }
 

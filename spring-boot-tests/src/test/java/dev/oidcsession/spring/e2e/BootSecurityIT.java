@@ -58,6 +58,11 @@ class BootSecurityIT {
           + " issuer=" + principal.issuer().equals(app.provider.issuer());
     }
 
+    @GetMapping("/api/role")
+    String role(jakarta.servlet.http.HttpServletRequest request) {
+      return "isUserInRole(alice)=" + request.isUserInRole("alice");
+    }
+
     @GetMapping("/admin")
     @PreAuthorize("hasRole('alice')")
     String admin() {
@@ -73,7 +78,7 @@ class BootSecurityIT {
   @BeforeAll
   static void start() throws Exception {
     app = new BootApp(WithSecurity.class,
-        "oidc.session.security.roles-claim=preferred_username");
+        "oidc.session.roles-claim=preferred_username");
   }
 
   @AfterAll
@@ -90,6 +95,7 @@ class BootSecurityIT {
         .isEqualTo("name=alice authenticated=true authorities=[ROLE_alice] issuer=true");
     assertThat(browser.get(app.base + "/api/me").body())
         .isEqualTo("principal=alice remoteUser=alice");
+    assertThat(browser.get(app.base + "/api/role").body()).isEqualTo("isUserInRole(alice)=true");
   }
 
   @Test
