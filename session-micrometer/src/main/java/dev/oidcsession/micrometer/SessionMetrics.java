@@ -15,11 +15,18 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import okhttp3.Interceptor;
+import okhttp3.MediaType;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okio.Buffer;
 
 /**
  * Micrometer meters for oidc-session sessions: a {@link SessionListener} that counts what happens
@@ -42,7 +49,8 @@ import java.util.concurrent.TimeUnit;
  *       session manager saw them</td></tr>
  *   <tr><td>{@code oidc.session.renewal}</td><td>timer</td><td>{@code outcome}, as above</td>
  *       <td>time spent in the token renewal (the refresh-token grant), recorded by renewers
- *       wrapped with {@link #timed(TokenRenewer)}</td></tr>
+ *       wrapped with {@link #timed(TokenRenewer)} or by an HTTP client with {@link
+ *       #httpInterceptor()}</td></tr>
  *   <tr><td>{@code oidc.session.active}</td><td>gauge</td><td>none</td><td>sessions held by the
  *       store, only where the store counts in constant time ({@link InMemorySessionStore}; entries
  *       past their expiry but not yet swept count until swept). Redis has no cheap count and gets
@@ -140,6 +148,63 @@ public final class SessionMetrics implements SessionListener, MeterBinder {
         return "timed(" + renewer + ")";
       }
     };
+  }
+
+  /**
+   * An OkHttp interceptor that records each refresh-token grant (a form POST with {@code
+   * grant_type=refresh_token}, RFC 6749 §6) in the {@code oidc.session.renewal} timer of every
+   * bound registry, for clients whose renewer cannot be wrapped with {@link #timed} (the servlet
+   * filter, the Spring Boot starter: add it to the HTTP client given to the filter). Outcome: a 2xx
+   * answer is {@code success}, another 4xx than 429 is {@code rejected}, anything else (5xx, 429,
+   * an I/O error) is {@code transient_failure}. Other requests pass untouched and unmeasured.
+   * Reads the request body only to find the grant type; never logs it.
+   */
+  public Interceptor httpInterceptor() {
+    return chain -> {
+      Request request = chain.request();
+      if (!isRefreshGrant(request)) {
+        return chain.proceed(request);
+      }
+      long start = clock.monotonicTime();
+      String outcome = OUTCOME_TRANSIENT_FAILURE;
+      try {
+        Response response = chain.proceed(request);
+        int code = response.code();
+        if (code >= 200 && code < 300) {
+          outcome = OUTCOME_SUCCESS;
+        } else if (code >= 400 && code < 500 && code != 429) {
+          outcome = OUTCOME_REJECTED;
+        }
+        return response;
+      } finally {
+        long nanos = clock.monotonicTime() - start;
+        for (Meters m : bound) {
+          m.renewalTimer(outcome).record(nanos, TimeUnit.NANOSECONDS);
+        }
+      }
+    };
+  }
+
+  private static boolean isRefreshGrant(Request request) {
+    RequestBody body = request.body();
+    if (!"POST".equals(request.method()) || body == null || body.isOneShot()) {
+      return false;
+    }
+    MediaType type = body.contentType();
+    if (type == null || !"x-www-form-urlencoded".equals(type.subtype())) {
+      return false;
+    }
+    try (Buffer buffer = new Buffer()) {
+      body.writeTo(buffer);
+      for (String pair : buffer.readUtf8().split("&")) {
+        if (pair.equals("grant_type=refresh_token")) {
+          return true;
+        }
+      }
+      return false;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   @Override

@@ -236,6 +236,46 @@ class SessionMetricsTest {
         .contains("oidc.session.active(GAUGE)[]; value=2.0");
   }
 
+  /** A real token endpoint on loopback (the JDK's HTTP server) answering each POST in turn. */
+  @Test
+  void httpInterceptor_timesRefreshGrantsOnly_byOutcome() throws Exception {
+    metrics.bindTo(registry);
+    int[] codes = {200, 400, 503};
+    java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+    com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext("/token", exchange -> {
+      exchange.getRequestBody().readAllBytes();
+      meterClock.add(50, TimeUnit.MILLISECONDS);
+      int code = exchange.getRequestURI().getQuery() != null ? 200 : codes[next.getAndIncrement()];
+      exchange.sendResponseHeaders(code, -1);
+      exchange.close();
+    });
+    server.start();
+    try {
+      okhttp3.OkHttpClient client =
+          new okhttp3.OkHttpClient.Builder().addInterceptor(metrics.httpInterceptor()).build();
+      String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/token";
+      okhttp3.RequestBody refresh = new okhttp3.FormBody.Builder()
+          .add("grant_type", "refresh_token").add("refresh_token", "rt-secret-1").build();
+      for (int i = 0; i < 3; i++) {
+        client.newCall(new okhttp3.Request.Builder().url(url).post(refresh).build()).execute()
+            .close();
+      }
+      okhttp3.RequestBody code = new okhttp3.FormBody.Builder()
+          .add("grant_type", "authorization_code").add("code", "c").build();
+      client.newCall(new okhttp3.Request.Builder().url(url + "?other").post(code).build())
+          .execute().close();
+    } finally {
+      server.stop(0);
+    }
+    for (String outcome : new String[] {"success", "rejected", "transient_failure"}) {
+      Timer timer = registry.get(SessionMetrics.RENEWAL).tags("outcome", outcome).timer();
+      assertThat(timer.count()).as(outcome).isEqualTo(1);
+      assertThat(timer.totalTime(TimeUnit.MILLISECONDS)).as(outcome).isEqualTo(50.0);
+    }
+  }
+
   /** A store that hides its type, as a Redis store would: no constant-time count. */
   private SessionStore opaque(SessionStore delegate) {
     return (SessionStore) java.lang.reflect.Proxy.newProxyInstance(

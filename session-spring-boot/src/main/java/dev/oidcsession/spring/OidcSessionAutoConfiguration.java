@@ -10,6 +10,7 @@ import dev.oidcsession.servlet.OidcSessionFilter;
 import jakarta.servlet.DispatcherType;
 import java.time.Clock;
 import java.util.concurrent.ScheduledExecutorService;
+import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -85,6 +86,9 @@ public class OidcSessionAutoConfiguration {
    */
   public static final String EXECUTOR_BEAN = "oidcSessionExecutor";
 
+  /** The interceptor that times refresh-token grants for {@code oidc.session.renewal}. */
+  static final String METRICS_INTERCEPTOR_BEAN = "oidcSessionMetricsInterceptor";
+
   /** Used by Spring; not for applications. */
   public OidcSessionAutoConfiguration() {}
 
@@ -109,6 +113,7 @@ public class OidcSessionAutoConfiguration {
       SessionPolicy policy, SessionStore store, ObjectProvider<Clock> clock,
       ObjectProvider<SessionListener> listeners,
       @Qualifier(HTTP_CLIENT_BEAN) OkHttpClient httpClient,
+      @Qualifier(METRICS_INTERCEPTOR_BEAN) ObjectProvider<Interceptor> metricsInterceptor,
       @Qualifier(EXECUTOR_BEAN) ObjectProvider<ScheduledExecutorService> executor) {
     OidcSessionConfig.Builder builder = ConfigMapping.config(properties, policy, store);
     Clock own = clock.getIfUnique();
@@ -120,7 +125,9 @@ public class OidcSessionAutoConfiguration {
     if (listener != null) {
       builder.listener(listener);
     }
-    builder.httpClient(httpClient);
+    Interceptor timing = metricsInterceptor.getIfAvailable();
+    builder.httpClient(
+        timing == null ? httpClient : httpClient.newBuilder().addInterceptor(timing).build());
     ScheduledExecutorService renewals = executor.getIfAvailable();
     if (renewals != null) {
       builder.executor(renewals);
@@ -232,6 +239,11 @@ public class OidcSessionAutoConfiguration {
     @ConditionalOnMissingBean
     dev.oidcsession.micrometer.SessionMetrics oidcSessionMetrics(SessionStore store) {
       return dev.oidcsession.micrometer.SessionMetrics.builder().store(store).build();
+    }
+
+    @Bean(name = METRICS_INTERCEPTOR_BEAN)
+    Interceptor oidcSessionMetricsInterceptor(dev.oidcsession.micrometer.SessionMetrics metrics) {
+      return metrics.httpInterceptor();
     }
   }
 

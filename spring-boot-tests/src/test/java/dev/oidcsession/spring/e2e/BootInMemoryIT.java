@@ -41,6 +41,13 @@ class BootInMemoryIT {
     assertThat(browser.navigate(app.base + "/api/me").statusCode()).isEqualTo(302);
   }
 
+  static double count(String metricJson) {
+    java.util.regex.Matcher m = java.util.regex.Pattern
+        .compile("\"statistic\":\"COUNT\",\"value\":([0-9.]+)").matcher(metricJson);
+    assertThat(m.find()).as(metricJson).isTrue();
+    return Double.parseDouble(m.group(1));
+  }
+
   @Test
   void springSecurity_isNotActive() {
     assertThat(app.context.getBeansOfType(
@@ -62,6 +69,15 @@ class BootInMemoryIT {
     assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
     assertThat(created.body()).contains("\"name\":\"oidc.session.created\"")
         .doesNotContain("\"value\":0.0");
+    Flows.renew(browser, app, "/api/me");
+    HttpResponse<String> renewal = browser.get(
+        app.base + "/actuator/metrics/oidc.session.renewal?tag=outcome:success");
+    assertThat(renewal.statusCode()).as(renewal.body()).isEqualTo(200);
+    HttpResponse<String> renewals = browser.get(
+        app.base + "/actuator/metrics/oidc.session.renewals?tag=outcome:success");
+    // Every renewal of this class's tests, timed at the token endpoint and counted by the listener.
+    assertThat(count(renewal.body())).isGreaterThanOrEqualTo(1.0)
+        .isEqualTo(count(renewals.body()));
     HttpResponse<String> active = browser.get(app.base + "/actuator/metrics/oidc.session.active");
     assertThat(active.statusCode()).isEqualTo(200);
     HttpResponse<String> health = browser.get(app.base + "/actuator/health");
