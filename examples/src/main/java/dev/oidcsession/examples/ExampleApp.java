@@ -115,7 +115,7 @@ public final class ExampleApp implements AutoCloseable {
         }
       }
       overrides.put("BASE_URL", base);
-      overrides.putIfAbsent("OIDC_PUBLIC_PATHS", "/");
+      overrides.putIfAbsent("OIDC_PUBLIC_PATHS", "/,/static/*");
       Function<String, String> settings = name -> overrides.containsKey(name)
           ? overrides.get(name) : env.apply(name);
 

@@ -18,6 +18,24 @@ final class Pages extends HttpServlet {
 
   private static final long serialVersionUID = 1L;
 
+  /** Every page's policy: only this origin's files, nothing inline. */
+  static final String CONTENT_SECURITY_POLICY = "default-src 'self'";
+
+  /** Serves a file from {@code static/} next to this class; public (see ExampleApp). */
+  static void asset(HttpServletResponse response, String name, String type)
+      throws IOException {
+    try (java.io.InputStream in = Pages.class.getResourceAsStream("static/" + name)) {
+      if (in == null) {
+        response.sendError(HttpServletResponse.SC_NOT_FOUND);
+        return;
+      }
+      response.setContentType(type);
+      response.setHeader("Cache-Control", "public, max-age=300");
+      response.setHeader("X-Content-Type-Options", "nosniff");
+      in.transferTo(response.getOutputStream());
+    }
+  }
+
   @Override
   protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
     String path = request.getRequestURI();
@@ -26,11 +44,13 @@ final class Pages extends HttpServlet {
       case "/" -> html(response, home(session));
       case "/app" -> html(response, app(session.orElseThrow()));
       case "/api/me" -> me(response, session.orElseThrow());
+      case "/static/example.css" -> asset(response, "example.css", "text/css;charset=utf-8");
+      case "/static/app.js" -> asset(response, "app.js", "text/javascript;charset=utf-8");
       default -> response.sendError(HttpServletResponse.SC_NOT_FOUND);
     }
   }
 
-  private static String home(Optional<Session> session) {
+  static String home(Optional<Session> session) {
     String action = session.isPresent()
         ? "<p>Logged in as <b>" + escape(session.get().subject()) + "</b>.</p>"
             + "<p><a id=\"to-app\" href=\"/app\">Go to the app</a></p>"
@@ -39,7 +59,7 @@ final class Pages extends HttpServlet {
         + "<p>A servlet app that adopted OpenID Connect sessions with one filter.</p>" + action);
   }
 
-  private static String app(Session session) {
+  static String app(Session session) {
     StringBuilder claims = new StringBuilder("<table id=\"claims\">");
     new TreeMap<>(session.tokens().idToken().claims()).forEach((name, value) -> claims
         .append("<tr><th>").append(escape(name)).append("</th><td>")
@@ -55,28 +75,10 @@ final class Pages extends HttpServlet {
         + "</button></form>"
         + "<h2>ID token claims</h2>" + claims
         + "<script src=\"/oidc/session.js\" data-logged-out=\"/\"></script>"
-        + "<script>\n"
-        + "function left(id, at) {\n"
-        + "  var s = Math.max(0, Math.round((Date.parse(at) - Date.now()) / 1000));\n"
-        + "  document.getElementById(id).textContent = Math.floor(s / 60) + 'm ' + (s % 60) + 's';\n"
-        + "}\n"
-        + "var current = { expiresAt: '" + iso(session.expiresAt().toString()) + "', renewAt: '"
-        + iso(session.renewAt().toString()) + "' };\n"
-        + "OidcSession.onChange(function (s) {\n"
-        + "  if (!s.authenticated) { return; }\n"
-        + "  current = s;\n"
-        + "  document.getElementById('expires-at').textContent = s.expiresAt;\n"
-        + "  document.getElementById('renew-at').textContent = s.renewAt;\n"
-        + "});\n"
-        + "OidcSession.onExpiring(function (secs) {\n"
-        + "  document.getElementById('status').textContent = 'Session ends in ' + secs + ' s.';\n"
-        + "});\n"
-        + "function tick() { left('expires-in', current.expiresAt); left('renews-in', current.renewAt); }\n"
-        + "tick(); setInterval(tick, 1000);\n"
-        + "</script>");
+        + "<script src=\"/static/app.js\"></script>");
   }
 
-  private static void me(HttpServletResponse response, Session session) throws IOException {
+  static void me(HttpServletResponse response, Session session) throws IOException {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("subject", session.subject());
     body.put("issuer", session.issuer());
@@ -93,18 +95,17 @@ final class Pages extends HttpServlet {
     return escape(instant);
   }
 
-  private static void html(HttpServletResponse response, String page) throws IOException {
+  static void html(HttpServletResponse response, String page) throws IOException {
     response.setContentType("text/html;charset=utf-8");
     response.setHeader("Cache-Control", "no-store");
-    response.setHeader("Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-inline'");
+    // Styles and scripts are files under /static: nothing inline, so no 'unsafe-inline'.
+    response.setHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY);
     response.getWriter().write(page);
   }
 
   private static String page(String title, String body) {
     return "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + escape(title)
-        + "</title><style>body{font:16px system-ui,sans-serif;max-width:48rem;margin:2rem auto;"
-        + "padding:0 1rem}table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:.2rem"
-        + " .5rem;text-align:left}.button,button{padding:.4rem .8rem}</style></head><body>"
+        + "</title><link rel=\"stylesheet\" href=\"/static/example.css\"></head><body>"
         + body + "</body></html>";
   }
 

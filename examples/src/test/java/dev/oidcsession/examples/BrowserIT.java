@@ -18,6 +18,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.WindowType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -69,19 +70,53 @@ class BrowserIT {
         && !d.findElements(By.id("login")).isEmpty();
   }
 
+  /**
+   * The page's stylesheet applied under its {@code Content-Security-Policy} (an inline style
+   * would be blocked): the body has the stylesheet's width and font; keeps a screenshot in
+   * {@code target/browser/}.
+   */
+  private static void assertStyled(String screenshot) throws Exception {
+    WebElement body = driver.findElement(By.tagName("body"));
+    assertThat(body.getCssValue("max-width")).isEqualTo("768px");
+    assertThat(body.getCssValue("font-family")).contains("system-ui");
+    Path shot = Path.of("target", "browser", screenshot);
+    Files.createDirectories(shot.getParent());
+    Files.copy(((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath(), shot,
+        StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  @Test
+  void springBootExample_looksTheSame_andLogsIn() throws Exception {
+    int bootPort = Browser.freePort();
+    String bootBase = "http://localhost:" + bootPort;
+    try (BootExampleApp.Running boot = BootExampleApp.start(
+        Map.of("PORT", Integer.toString(bootPort), "BASE_URL", bootBase)::get)) {
+      WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(20));
+      driver.get(bootBase + "/");
+      assertStyled("boot-home.png");
+      driver.findElement(By.id("login")).click();
+      wait.until(ExpectedConditions.presenceOfElementLocated(By.id("username"))).sendKeys("bob");
+      driver.findElement(By.id("sign-in")).click();
+      wait.until(ExpectedConditions.textToBe(By.id("subject"), "bob"));
+      wait.until(d -> !d.findElement(By.id("renews-in")).getText().equals("…"));
+      assertStyled("boot-app.png");
+      driver.findElement(By.id("logout")).click();
+      wait.until(d -> d.getCurrentUrl().startsWith(bootBase + "/")
+          && !d.findElements(By.id("login")).isEmpty());
+    }
+  }
+
   @Test
   void login_secondTab_logoutInOne_theOtherLeavesByItself() throws Exception {
     WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(20));
     driver.get(base + "/");
+    assertStyled("home.png");
     driver.findElement(By.id("login")).click();
     wait.until(ExpectedConditions.presenceOfElementLocated(By.id("username"))).sendKeys("alice");
     driver.findElement(By.id("sign-in")).click();
     wait.until(ExpectedConditions.textToBe(By.id("subject"), "alice"));
     wait.until(d -> !d.findElement(By.id("renews-in")).getText().equals("…"));
-    Path shot = Path.of("target", "browser", "app.png");
-    Files.createDirectories(shot.getParent());
-    Files.copy(((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath(), shot,
-        StandardCopyOption.REPLACE_EXISTING);
+    assertStyled("app.png");
 
     String first = driver.getWindowHandle();
     driver.switchTo().newWindow(WindowType.TAB);

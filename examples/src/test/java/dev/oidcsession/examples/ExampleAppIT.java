@@ -69,6 +69,22 @@ class ExampleAppIT {
   }
 
   @Test
+  void pages_contentSecurityPolicy_allowsOnlyThisOriginsFiles_andTheyAreServedWithoutLogin() {
+    HttpResponse<String> home = browser.navigate(base + "/");
+    assertThat(home.headers().firstValue("Content-Security-Policy")).contains("default-src 'self'");
+    assertThat(home.body()).contains("<link rel=\"stylesheet\" href=\"/static/example.css\">")
+        .doesNotContain("<style").doesNotContain("<script>");
+    HttpResponse<String> css = browser.get(base + "/static/example.css");
+    assertThat(css.statusCode()).isEqualTo(200);
+    assertThat(css.headers().firstValue("Content-Type")).hasValueSatisfying(
+        type -> assertThat(type).startsWith("text/css"));
+    assertThat(css.body()).contains("max-width: 48rem");
+    HttpResponse<String> js = browser.get(base + "/static/app.js");
+    assertThat(js.statusCode()).isEqualTo(200);
+    assertThat(js.body()).contains("OidcSession.onChange");
+  }
+
+  @Test
   void wholeLife_login_app_session_renewal_logout() throws Exception {
     HttpResponse<String> page = DevLogin.login(browser, base, "alice");
     assertThat(page.statusCode()).isEqualTo(200);
