@@ -232,6 +232,14 @@ public final class ExampleApp implements AutoCloseable {
     return java.util.Optional.ofNullable(devProvider);
   }
 
+  /**
+   * Logs every request the server finishes to {@code requestLog} from now on; for tests that count
+   * what browsers ask (Jetty reads the request log per request, so it may be set while running).
+   */
+  public void requestLog(org.eclipse.jetty.server.RequestLog requestLog) {
+    server.setRequestLog(requestLog);
+  }
+
   /** The filter, for tests that look at its session manager. */
   public OidcSessionFilter filter() {
     return filter;

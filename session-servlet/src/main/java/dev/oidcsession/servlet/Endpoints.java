@@ -11,6 +11,7 @@ import dev.oidcsession.core.CreatedSession;
 import dev.oidcsession.core.EndReason;
 import dev.oidcsession.core.Session;
 import dev.oidcsession.core.SessionStoreUnavailableException;
+import dev.oidcsession.core.StoredEntry;
 import dev.oidcsession.core.TokenSet;
 import dev.oidcsession.core.oidc.LoginOptions;
 import dev.oidcsession.core.oidc.LoginRedirect;
@@ -22,6 +23,8 @@ import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
@@ -186,6 +189,22 @@ final class Endpoints {
       return;
     }
     rt.cookies().clear(response, cookieName);
+    // The cookie alone could be replayed until it expires, on any node: the first callback for
+    // this state consumes it in the shared store, before any token request (security review #14).
+    if (MessageDigest.isEqual(state.getBytes(StandardCharsets.UTF_8),
+        pending.get().state().value().getBytes(StandardCharsets.UTF_8))) {
+      Optional<StoredEntry> marker =
+          rt.pendingLogins().consumedMarker(pending.get(), rt.config().clock().instant());
+      try {
+        if (marker.isPresent() && !rt.store().insert(marker.get())) {
+          badRequest(response, "this login was completed already; start a new one");
+          return;
+        }
+      } catch (SessionStoreUnavailableException e) {
+        unavailable(response, e);
+        return;
+      }
+    }
     TokenSet tokens;
     try {
       tokens = rt.client().completeLogin(parameters(request), pending.get());
@@ -273,6 +292,16 @@ final class Endpoints {
     try {
       notice = rt.client().validateLogoutToken(token);
     } catch (OidcException e) {
+      if (e.reason() == OidcException.Reason.PROVIDER_UNAVAILABLE) {
+        // The keys could not be fetched: the token may be valid. A 503 makes the provider retry
+        // (Back-Channel Logout 1.0 §2.8 lets it); a 400 would lose the logout for good.
+        log.warn("back-channel logout deferred, identity provider unavailable: {}", e.getMessage());
+        response.setStatus(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
+        response.setHeader("Retry-After", Responses.RETRY_AFTER_SECONDS);
+        json(response, Map.of("error", "temporarily_unavailable",
+            "error_description", "the provider's keys cannot be fetched; retry later"));
+        return;
+      }
       log.debug("back-channel logout refused: {}", e.getMessage());
       response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
       json(response, Map.of("error", "invalid_request", "error_description", e.getMessage()));
@@ -308,13 +337,28 @@ final class Endpoints {
     body.put("authenticated", session.isPresent());
     if (session.isPresent()) {
       Session s = session.get();
+      Instant now = rt.config().clock().instant();
       body.put("subject", s.subject());
       body.put("expiresAt", DateTimeFormatter.ISO_INSTANT.format(s.expiresAt()));
       body.put("renewAt", DateTimeFormatter.ISO_INSTANT.format(s.renewAt()));
+      // Relative times, so that a browser schedules on its own monotonic timers and never compares
+      // these instants with its own clock (security review #4).
+      body.put("now", DateTimeFormatter.ISO_INSTANT.format(now));
+      body.put("renewIn", secondsUntil(now, s.renewAt()));
+      body.put("expiresIn", secondsUntil(now, s.expiresAt()));
+      // This request asked to renew and waited: a renewAt still not in the future means the server
+      // has not renewed (one is in flight elsewhere, or it backs off after a failure). The helper
+      // then polls slowly instead of every few seconds (security review #8).
+      body.put("renewalPending", !s.renewAt().isAfter(now));
     } else if (cookie != null) {
       rt.cookies().clear(response, rt.cookies().sessionName());
     }
     json(response, body);
+  }
+
+  /** Whole seconds from {@code now} to {@code at}, rounded down; 0 when {@code at} has passed. */
+  static long secondsUntil(Instant now, Instant at) {
+    return Math.max(0, Duration.between(now, at).toMillis() / 1000);
   }
 
   private static Map<String, List<String>> parameters(HttpServletRequest request) {

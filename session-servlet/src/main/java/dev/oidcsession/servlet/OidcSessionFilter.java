@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * OpenID Connect login, the session lifecycle and logout for any Jakarta Servlet 6 application,
@@ -57,6 +59,8 @@ import java.util.function.Function;
  * client the app gave stays the app's.
  */
 public final class OidcSessionFilter implements Filter {
+
+  private static final Logger log = LoggerFactory.getLogger(OidcSessionFilter.class);
 
   /** The request attribute that holds the {@link Session} of an authenticated request. */
   public static final String SESSION_ATTRIBUTE = Session.class.getName();
@@ -134,10 +138,18 @@ public final class OidcSessionFilter implements Filter {
     }
     String cookie = rt.cookies().session(request);
     Optional<Session> session;
+    boolean isPublic = rt.rules().isPublic(path);
     try {
       session = cookie == null ? Optional.empty() : rt.sessions().resolve(cookie);
     } catch (SessionStoreUnavailableException e) {
-      Responses.unavailable(response, e);
+      if (!isPublic) {
+        Responses.unavailable(response, e);
+        return;
+      }
+      // A public page stays up during a store outage: served anonymously, the cookie kept (the
+      // session is not known to be gone), security review #17.
+      log.debug("session store unavailable, serving public path anonymously: {}", e.getMessage());
+      chain.doFilter(request, response);
       return;
     }
     if (cookie != null && session.isEmpty()) {
@@ -146,7 +158,7 @@ public final class OidcSessionFilter implements Filter {
     if (session.isPresent()) {
       chain.doFilter(new AuthenticatedRequest(request, session.get(), rt.config().rolesClaim()),
           response);
-    } else if (rt.rules().isPublic(path)) {
+    } else if (isPublic) {
       chain.doFilter(request, response);
     } else if (RequestRules.isNavigation(request)) {
       String query = request.getQueryString();

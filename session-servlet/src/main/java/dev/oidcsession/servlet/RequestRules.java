@@ -34,14 +34,22 @@ final class RequestRules {
     return origin;
   }
 
-  /** OWASP CSRF: a request whose {@code Origin} or {@code Sec-Fetch-Site} says cross-site. */
+  /**
+   * OWASP CSRF (verifying origin with standard headers): a request whose {@code Origin} or {@code
+   * Sec-Fetch-Site} says cross-site, or that has neither. Every browser that honours {@code
+   * SameSite} sends {@code Origin} on a POST, so a request without both headers comes from a
+   * script or a very old browser; refusing it costs browsers nothing (security review #25).
+   */
   boolean crossSite(HttpServletRequest request) {
     String requestOrigin = request.getHeader("Origin");
     if (requestOrigin != null && !requestOrigin.equals(origin)) {
       return true;
     }
     String site = request.getHeader("Sec-Fetch-Site");
-    return site != null && !site.equals("same-origin") && !site.equals("none");
+    if (site != null && !site.equals("same-origin") && !site.equals("none")) {
+      return true;
+    }
+    return requestOrigin == null && site == null;
   }
 
   /** A top-level browser navigation, as opposed to an API or script call. */

@@ -1,11 +1,15 @@
 /*
  * oidc-session browser helper, served by OidcSessionFilter at <prefix>/session.js.
  *
- * Every open tab knows renewAt and expiresAt from <prefix>/session. Shortly after renewAt, one tab
- * at a time asks the server to renew: tabs coordinate through a BroadcastChannel (the first tab
+ * Every open tab knows from <prefix>/session how many seconds are left until the renewal is due
+ * (renewIn) and until the session ends (expiresIn), and schedules on its own timers: the browser's
+ * clock is never compared with the server's instants, so a client clock that is minutes off
+ * changes nothing. Shortly after renewal is due, one tab at a time asks the server to renew: tabs coordinate through a BroadcastChannel (the first tab
  * whose skewed timer fires announces itself, the others stand back), and where there is no
  * BroadcastChannel the random skew alone keeps tabs apart. The session thus stays alive while any
- * tab is open. When one tab logs out or sees the session gone, every tab leaves.
+ * tab is open. A tab never asks faster than every MIN_DELAY, and while the server has not renewed
+ * (renewalPending: a renewal in flight, or backing off after a provider failure) no faster than
+ * every PENDING_DELAY. When one tab logs out or sees the session gone, every tab leaves.
  *
  * Use:  <script src="/oidc/session.js" data-logged-out="/"></script>
  * API:  OidcSession.onExpiring(fn)   fn(secondsLeft) once, 60 s before expiry
@@ -30,6 +34,9 @@
   var left = false;
   var failures = 0;
   var handlers = { expiring: [], loggedOut: [], change: [] };
+  var MIN_DELAY = 10000;      // ms: the fastest a tab ever asks again
+  var PENDING_DELAY = 30000;  // ms: the fastest it asks while the server has not renewed
+  var SKEW = 5000;            // ms: random spread so that tabs and browsers do not ask together
 
   function emit(kind, arg) {
     var stay = false;
@@ -70,17 +77,25 @@
   function schedule() {
     clearTimeout(renewTimer);
     clearTimeout(expiringTimer);
-    var now = Date.now();
-    var renewAt = Date.parse(state.renewAt);
-    var expiresAt = Date.parse(state.expiresAt);
-    // Skew each tab by up to 5 s after renewAt; the first timer to fire renews for all tabs.
-    var delay = Math.max(0, renewAt - now) + 500 + Math.random() * 5000;
+    // Relative times from the server, measured from now on this tab's timers (never Date.now()).
+    var renewIn = Math.max(0, Number(state.renewIn) || 0) * 1000;
+    var expiresIn = Math.max(0, Number(state.expiresIn) || 0) * 1000;
+    var delay;
+    if (state.renewalPending || renewIn === 0) {
+      // The server has not renewed: ask again slowly, and before the end if that comes first.
+      delay = Math.max(MIN_DELAY, Math.min(PENDING_DELAY + Math.random() * SKEW, expiresIn - MIN_DELAY));
+    } else {
+      // Skew each tab by up to 5 s after the renewal is due; the first timer renews for all tabs.
+      delay = Math.max(MIN_DELAY, renewIn + 500 + Math.random() * SKEW);
+    }
     renewTimer = setTimeout(renewTurn, Math.min(delay, 2147483647));
-    var warnIn = expiresAt - 60000 - now;
+    var scheduledAt = performance.now();
+    var warnIn = expiresIn - 60000;
     if (!expiringFired && warnIn < 2147483647) {
       expiringTimer = setTimeout(function () {
         expiringFired = true;
-        emit('expiring', Math.max(0, Math.round((expiresAt - Date.now()) / 1000)));
+        var remaining = expiresIn - (performance.now() - scheduledAt);
+        emit('expiring', Math.max(0, Math.round(remaining / 1000)));
       }, Math.max(0, warnIn));
     }
   }
@@ -91,9 +106,10 @@
       if (channel) { channel.postMessage({ type: 'session', tab: tab, session: session }); }
       apply(session, false);
     }).catch(function () {
-      // Network or store trouble is not a logout: try again with backoff, never past expiry.
+      // Network or store trouble is not a logout: try again with backoff, never faster than
+      // MIN_DELAY.
       failures += 1;
-      var wait = Math.min(60000, 1000 * Math.pow(2, failures)) * Math.random();
+      var wait = MIN_DELAY + Math.min(60000, 1000 * Math.pow(2, failures)) * Math.random();
       renewTimer = setTimeout(renewTurn, wait);
     });
   }

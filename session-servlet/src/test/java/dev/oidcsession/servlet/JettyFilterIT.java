@@ -11,11 +11,9 @@ import org.eclipse.jetty.server.ServerConnector;
 /** The filter contract on embedded Jetty 12 (ee10). */
 class JettyFilterIT extends OidcSessionFilterContract {
 
-  private Server server;
-
   @Override
-  void startServer() throws Exception {
-    server = new Server();
+  AutoCloseable serve(OidcSessionFilter filter, int port) throws Exception {
+    Server server = new Server();
     ServerConnector connector = new ServerConnector(server);
     connector.setHost("127.0.0.1");
     connector.setPort(port);
@@ -30,10 +28,6 @@ class JettyFilterIT extends OidcSessionFilterContract {
     context.addServlet(app, "/*");
     server.setHandler(context);
     server.start();
-  }
-
-  @Override
-  void stopServer() throws Exception {
-    server.stop();
+    return server::stop;
   }
 }

@@ -7,9 +7,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.oidcsession.core.InMemorySessionStore;
+import dev.oidcsession.core.IndexKey;
 import dev.oidcsession.core.ManualClock;
 import dev.oidcsession.core.NoSecretsInLogs;
 import dev.oidcsession.core.SwitchableStore;
+import dev.oidcsession.core.internal.Digests;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -37,26 +39,54 @@ abstract class OidcSessionFilterContract {
   final SwitchableStore store = new SwitchableStore(new InMemorySessionStore(clock));
   final int port = Browser.freePort();
   final String base = "http://127.0.0.1:" + port;
-  final OidcSessionFilter filter = new OidcSessionFilter(OidcSessionConfig.builder()
-      .baseUrl(base)
-      .issuer(provider.issuer())
-      .clientId(ProviderDouble.CLIENT_ID)
-      .clientSecret(ProviderDouble.CLIENT_SECRET)
-      .publicPaths("/public/*")
-      .store(store)
-      .clock(clock)
-      .build());
+  final OidcSessionFilter filter = node(base);
+  AutoCloseable server;
   Browser browser;
 
-  /** Starts the container on {@link #port} with {@link #filter} on {@code /*} before {@link TestApp}. */
-  abstract void startServer() throws Exception;
+  /** A filter as every node of this app has it: same provider, client, store and clock. */
+  OidcSessionFilter node(String baseUrl) {
+    return new OidcSessionFilter(OidcSessionConfig.builder()
+        .baseUrl(baseUrl)
+        .issuer(provider.issuer())
+        .clientId(ProviderDouble.CLIENT_ID)
+        .clientSecret(ProviderDouble.CLIENT_SECRET)
+        .publicPaths("/public/*")
+        .store(store)
+        .clock(clock)
+        .build());
+  }
 
-  abstract void stopServer() throws Exception;
+  /**
+   * Starts a container on {@code port} with {@code filter} on {@code /*} before {@link TestApp};
+   * closing the result stops it.
+   */
+  abstract AutoCloseable serve(OidcSessionFilter filter, int port) throws Exception;
+
+  /** A second node of the same app (same store, same secrets), on its own port; a fresh filter. */
+  final class SecondNode implements AutoCloseable {
+    final int port = Browser.freePort();
+    final OidcSessionFilter filter = node(base); // behind one load balancer: one base URL
+    final AutoCloseable server;
+
+    SecondNode() throws Exception {
+      server = serve(filter, port);
+    }
+
+    String url(String path) {
+      return "http://127.0.0.1:" + port + path;
+    }
+
+    @Override
+    public void close() throws Exception {
+      server.close();
+      filter.destroy();
+    }
+  }
 
   @BeforeEach
   void fresh() throws Exception {
     if (browser == null) {
-      startServer();
+      server = serve(filter, port);
     }
     provider.reset();
     store.up();
@@ -67,7 +97,7 @@ abstract class OidcSessionFilterContract {
 
   @AfterAll
   void stop() throws Exception {
-    stopServer();
+    server.close();
     filter.destroy();
     provider.stop();
   }
@@ -419,5 +449,130 @@ abstract class OidcSessionFilterContract {
     assertThat(valid.statusCode()).isEqualTo(200);
     assertThat(valid.headers().firstValue("Cache-Control")).contains("no-store");
     assertThat(browser.navigate("/app").statusCode()).isEqualTo(302);
+  }
+
+  @Test
+  void sessionEndpoint_givesRelativeTimes_andSaysWhenTheServerHasNotRenewed() throws Exception {
+    login("alice", "sid-t");
+    Map<String, Object> body = JSONObjectUtils.parse(browser.get("/oidc/session").body());
+    Instant renewAt = Instant.parse((String) body.get("renewAt"));
+    Instant expiresAt = Instant.parse((String) body.get("expiresAt"));
+    assertThat(body).containsEntry("now", clock.instant().toString())
+        .containsEntry("renewalPending", false);
+    assertThat(((Number) body.get("renewIn")).longValue())
+        .isEqualTo(Duration.between(clock.instant(), renewAt).toSeconds()).isPositive();
+    assertThat(((Number) body.get("expiresIn")).longValue()).isEqualTo(ACCESS_LIFE.toSeconds());
+
+    // Renewal overdue and the provider down: the server backs off and says so.
+    clock.set(renewAt.plusSeconds(1));
+    provider.refreshDown();
+    Map<String, Object> pending = JSONObjectUtils.parse(browser.get("/oidc/session").body());
+    assertThat(pending).containsEntry("authenticated", true)
+        .containsEntry("renewAt", body.get("renewAt"))
+        .containsEntry("renewalPending", true);
+    assertThat(((Number) pending.get("renewIn")).longValue()).isZero();
+    assertThat(((Number) pending.get("expiresIn")).longValue())
+        .isEqualTo(Duration.between(clock.instant(), expiresAt).toSeconds());
+  }
+
+  @Test
+  void backChannelLogout_keysCannotBeFetched_is503_andTheProvidersRetrySucceeds() throws Exception {
+    login("alice", "sid-k");
+    String token = provider.logoutToken("sid-k", true);
+    try (SecondNode fresh = new SecondNode()) { // has never fetched the provider's keys
+      provider.keysDown();
+      HttpResponse<String> down =
+          browser.post(fresh.url("/oidc/backchannel-logout"), "logout_token=" + token);
+      assertThat(down.statusCode()).as(down.body()).isEqualTo(503);
+      assertThat(down.headers().firstValue("Retry-After")).contains("5");
+      assertThat(down.headers().firstValue("Cache-Control")).contains("no-store");
+      assertThat(JSONObjectUtils.parse(down.body()))
+          .containsEntry("error", "temporarily_unavailable");
+      assertThat(browser.navigate("/app").statusCode()).isEqualTo(200);
+    }
+    provider.reset(); // keys back; the provider's retry may reach any node
+    assertThat(browser.post("/oidc/backchannel-logout", "logout_token=" + token).statusCode())
+        .isEqualTo(200);
+    assertThat(browser.navigate("/app").statusCode()).isEqualTo(302);
+  }
+
+  @Test
+  void publicPath_duringAStoreOutage_isServedAnonymously_protectedPathIs503() {
+    login("alice", "sid-p");
+    assertThat(browser.navigate("/public/page").body()).contains("user=alice");
+    store.down();
+    HttpResponse<String> page = browser.navigate("/public/page");
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).isEqualTo(
+        "path=/public/page user=null auth=null principal=none name=- session=false");
+    assertThat(page.headers().allValues("Set-Cookie")).isEmpty(); // not a logout
+    assertThat(browser.navigate("/app").statusCode()).isEqualTo(503);
+    store.up();
+    assertThat(browser.navigate("/public/page").body()).contains("user=alice");
+  }
+
+  @Test
+  void callback_replayedWithItsCookie_onThisOrAnotherNode_is400WithoutATokenRequest()
+      throws Exception {
+    HttpResponse<String> start = browser.navigate("/oidc/login?return_to=/x");
+    Map<String, String> params = query(location(start));
+    String state = URLEncoder.encode(params.get("state"), StandardCharsets.UTF_8);
+    String pendingName = browser.cookieNames().stream()
+        .filter(n -> n.startsWith("oidc-login-")).findFirst().orElseThrow();
+    String pendingCookie = pendingName + "=" + browser.cookie(pendingName).orElseThrow();
+    provider.answerCode("alice", "s", params.get("nonce"), clock, ACCESS_LIFE);
+    String callbackPath = "/oidc/callback?code=" + code() + "&state=" + state;
+    assertThat(browser.navigate(callbackPath).statusCode()).isEqualTo(302);
+    assertThat(provider.codeCalls()).isEqualTo(1);
+
+    Browser replayer = new Browser();
+    try (SecondNode other = new SecondNode()) {
+      for (String url : List.of(other.url(callbackPath),
+          other.url("/oidc/callback?code=" + code() + "&state=" + state),
+          base + "/oidc/callback?code=" + code() + "&state=" + state)) {
+        HttpResponse<String> replay = replayer.get(url, "Cookie", pendingCookie,
+            "Accept", "text/html", "Sec-Fetch-Mode", "navigate");
+        assertThat(replay.statusCode()).as(url).isEqualTo(400);
+        assertThat(replay.body()).as(url)
+            .isEqualTo("this login was completed already; start a new one\n");
+      }
+    }
+    assertThat(provider.codeCalls()).isEqualTo(1);
+  }
+
+  @Test
+  void backChannelIndexes_withOnlyAClientSecret_areKeyed_aStoreCopyCannotTellWhoIsLoggedIn() {
+    login("alice", "sid-i");
+    String issuer = provider.issuer();
+    byte[] input = ("sub:" + issuer.length() + ":" + issuer + "alice")
+        .getBytes(StandardCharsets.UTF_8);
+    byte[] derived = Digests.hmacSha256(
+        ProviderDouble.CLIENT_SECRET.getBytes(StandardCharsets.UTF_8),
+        "oidc-session/v1/index-key".getBytes(StandardCharsets.US_ASCII));
+    assertThat(store.findKeys(index(Digests.hmacSha256(derived, input)))).isNotEmpty();
+    // What anyone holding a copy of the store could compute without the client secret:
+    assertThat(store.findKeys(index(Digests.sha256((issuer + "|alice")
+        .getBytes(StandardCharsets.UTF_8))))).isEmpty();
+    assertThat(store.findKeys(index(Digests.sha256(input)))).isEmpty();
+    assertThat(store.findKeys(index(Digests.hmacSha256(
+        "oidc-session/v1/index".getBytes(StandardCharsets.US_ASCII), input)))).isEmpty();
+    // Nor is the raw client secret the key.
+    assertThat(store.findKeys(index(Digests.hmacSha256(
+        ProviderDouble.CLIENT_SECRET.getBytes(StandardCharsets.UTF_8), input)))).isEmpty();
+  }
+
+  private static IndexKey index(byte[] hash) {
+    return new IndexKey(Digests.base64Url(hash));
+  }
+
+  @Test
+  void logout_withNeitherOriginNorSecFetchSite_isRefusedAndKeepsTheSession() {
+    login("alice", "sid-n");
+    HttpResponse<String> bare = browser.post("/oidc/logout", "");
+    assertThat(bare.statusCode()).isEqualTo(403);
+    assertThat(bare.body()).isEqualTo("logout refused: cross-site request\n");
+    assertThat(browser.navigate("/app").statusCode()).isEqualTo(200);
+    assertThat(browser.post("/oidc/logout", "", "Sec-Fetch-Site", "same-origin").statusCode())
+        .isEqualTo(303);
   }
 }

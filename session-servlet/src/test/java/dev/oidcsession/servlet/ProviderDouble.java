@@ -107,6 +107,24 @@ final class ProviderDouble {
         .withRequestBody(containing("grant_type=refresh_token"))).size();
   }
 
+  /** Authorization-code exchanges the token endpoint received. */
+  int codeCalls() {
+    return server.findAll(postRequestedFor(urlPathEqualTo("/token"))
+        .withRequestBody(containing("grant_type=authorization_code"))).size();
+  }
+
+  /** The JWK set endpoint answers 503 from now on (until {@link #reset()}). */
+  void keysDown() {
+    server.stubFor(get(urlPathEqualTo("/jwks")).willReturn(aResponse().withStatus(503)));
+  }
+
+  /** Refresh-token grants answer 503 from now on (until {@link #reset()}): a provider outage. */
+  void refreshDown() {
+    server.stubFor(post(urlPathEqualTo("/token"))
+        .withRequestBody(containing("grant_type=refresh_token"))
+        .willReturn(aResponse().withStatus(503)));
+  }
+
   int revocations() {
     return server.findAll(postRequestedFor(urlPathEqualTo("/revoke"))).size();
   }

@@ -11,12 +11,10 @@ import org.apache.tomcat.util.descriptor.web.FilterMap;
 /** The filter contract on embedded Tomcat 11, for compatibility. */
 class TomcatFilterIT extends OidcSessionFilterContract {
 
-  private Tomcat tomcat;
-
   @Override
-  void startServer() throws Exception {
+  AutoCloseable serve(OidcSessionFilter filter, int port) throws Exception {
     Path base = Files.createTempDirectory("tomcat-it");
-    tomcat = new Tomcat();
+    Tomcat tomcat = new Tomcat();
     tomcat.setBaseDir(base.toString());
     Connector connector = new Connector();
     connector.setPort(port);
@@ -37,11 +35,9 @@ class TomcatFilterIT extends OidcSessionFilterContract {
     Tomcat.addServlet(context, "app", new TestApp()).setAsyncSupported(true);
     context.addServletMappingDecoded("/", "app");
     tomcat.start();
-  }
-
-  @Override
-  void stopServer() throws Exception {
-    tomcat.stop();
-    tomcat.destroy();
+    return () -> {
+      tomcat.stop();
+      tomcat.destroy();
+    };
   }
 }
