@@ -10,12 +10,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Logs a {@link Browser} in to the example app through the development provider's form. */
-final class DevLogin {
+public final class DevLogin {
 
   private DevLogin() {}
 
   /** From a protected page through every redirect; returns the protected page after login. */
-  static HttpResponse<String> login(Browser browser, String appBase, String username) {
+  public static HttpResponse<String> login(Browser browser, String appBase, String username) {
     HttpResponse<String> page = browser.navigate(appBase + "/app");
     assertThat(page.statusCode()).isEqualTo(302);
     HttpResponse<String> form = browser.follow(browser.follow(page));

@@ -24,7 +24,8 @@ import java.util.stream.Stream;
 /**
  * Starts real {@code redis-server} processes on free loopback ports for one test class, and stops
  * them all in {@link #close()} (and, should the JVM end first, in a shutdown hook). Each process
- * binds 127.0.0.1, persists nothing and has its own temporary directory.
+ * binds 127.0.0.1, persists nothing unless its arguments say so and has its own temporary
+ * directory, which a {@link Node#restart()} keeps.
  *
  * <p>The binary is {@code $REDIS_SERVER_BIN}, else {@code redis-server} on the {@code PATH}, else
  * the Linux build shipped in the {@code com.github.codemonstur:embedded-redis} test dependency
@@ -186,14 +187,17 @@ public final class RedisProcesses implements AutoCloseable {
 
   private Node start(int port, List<String> args) {
     Path dir = newDir();
-    args.addAll(
+    // The caller's arguments come last: redis-server keeps the last value of a setting, so a test
+    // may turn persistence on (--appendonly yes) for a restart that reloads the data.
+    List<String> all = new ArrayList<>(
         List.of(
             "--bind", "127.0.0.1",
             "--save", "",
             "--appendonly", "no",
             "--dir", dir.toString(),
             "--maxmemory-policy", "volatile-ttl"));
-    Node node = new Node(port, dir, List.copyOf(args));
+    all.addAll(args);
+    Node node = new Node(port, dir, List.copyOf(all));
     nodes.add(node);
     launch(node);
     return node;
