@@ -23,9 +23,7 @@ import redis.clients.jedis.HostAndPort;
  * </pre>
  *
  * Ports default to 6379 (26379 for sentinels). The user and password are those of the data
- * nodes; sentinels are contacted without credentials. Every form takes {@code ?client_cache=N}
- * (with {@code &} after {@code master=} for Sentinel): a client-side cache of at most {@code N}
- * entries, {@code 0} when absent.
+ * nodes; sentinels are contacted without credentials.
  */
 record RedisUrl(
     Topology topology,
@@ -34,8 +32,7 @@ record RedisUrl(
     String user,
     String password,
     int database,
-    String masterName,
-    int clientCache) {
+    String masterName) {
 
   enum Topology {
     STANDALONE,
@@ -117,20 +114,8 @@ record RedisUrl(
     }
     Map<String, String> query = query(m.group("query"), url);
     String masterName = query.remove("master");
-    String cache = query.remove("client_cache");
     if (!query.isEmpty()) {
-      throw invalid(
-          "a URL whose query parameters are client_cache and (for Sentinel) master", url);
-    }
-    int clientCache = 0;
-    if (cache != null) {
-      if (!cache.matches("\\d{1,7}")
-          || Integer.parseInt(cache) < 1
-          || Integer.parseInt(cache) > RedisConfig.MAX_CLIENT_CACHE) {
-        throw invalid(
-            "a URL whose client_cache is between 1 and " + RedisConfig.MAX_CLIENT_CACHE, url);
-      }
-      clientCache = Integer.parseInt(cache);
+      throw invalid("a URL whose only query parameter is master (for Sentinel)", url);
     }
     if (topology == Topology.SENTINEL && (masterName == null || masterName.isBlank())) {
       throw invalid("a Sentinel URL with ?master=<master name>", url);
@@ -138,8 +123,7 @@ record RedisUrl(
     if (topology != Topology.SENTINEL && masterName != null) {
       throw invalid("a URL with ?master= only for Sentinel", url);
     }
-    return new RedisUrl(
-        topology, tls, List.copyOf(hosts), user, password, database, masterName, clientCache);
+    return new RedisUrl(topology, tls, List.copyOf(hosts), user, password, database, masterName);
   }
 
   /** {@code url} with its password replaced by {@code ***}. */
@@ -177,9 +161,6 @@ record RedisUrl(
     }
     if (password != null) {
       out.append(" with password");
-    }
-    if (clientCache > 0) {
-      out.append(" client_cache ").append(clientCache);
     }
     return out.toString();
   }
