@@ -281,13 +281,17 @@ public final class LoadRun {
     Wrk.Result result = wrk.run(url, settings.duration(), cookie, cookieFile);
     RedisServer.Counters redis = app.redis == null ? null : app.redis.counters().minus(redisBefore);
     App.Stats after = app.stats(http);
-    double requests = Math.max(1, result.requests());
+    // Per request means per answer the app served over the run: that includes the few requests
+    // still in flight when wrk stopped, which wrk does not count but which did cost CPU and Redis.
+    long served = after.served() - before.served();
+    double requests = Math.max(1, Math.max(served, result.requests()));
     return new Measurement(round, sessions, app.variant, result.requests(),
         result.requestsPerSecond(), result.p50Micros(), result.p99Micros(),
         (after.cpuNanos() - before.cpuNanos()) / 1_000.0 / requests,
         redis == null ? Double.NaN : redis.commands() / requests,
         redis == null ? Double.NaN : redis.outputBytes() / requests,
-        after.served() - before.served(), result.non2xx() + result.socketErrors(), loadAverage());
+        redis == null ? Map.of() : redis.calls(),
+        served, result.non2xx() + result.socketErrors(), loadAverage());
   }
 
   private static double loadAverage() throws IOException {

@@ -1,5 +1,7 @@
 package dev.oidcsession.benchmarks.load;
 
+import java.util.Map;
+
 /**
  * One measured wrk run of one variant.
  *
@@ -10,16 +12,17 @@ package dev.oidcsession.benchmarks.load;
  * @param requestsPerSecond wrk's requests per second
  * @param p50Micros median latency, microseconds
  * @param p99Micros 99th percentile latency, microseconds
- * @param cpuMicrosPerRequest the app JVM's CPU time over the run divided by {@code requests}
- * @param redisCommandsPerRequest Redis commands over the run per request; NaN without Redis
- * @param redisBytesPerRequest bytes Redis sent back over the run per request; NaN without Redis
+ * @param cpuMicrosPerRequest the app JVM's CPU time over the run per answer served
+ * @param redisCommandsPerRequest Redis commands over the run per answer served; NaN without Redis
+ * @param redisBytesPerRequest bytes Redis sent back over the run per answer served; NaN without Redis
+ * @param redisCalls Redis commands over the run by name; empty without Redis
  * @param served JSON answers the app counted over the run (a check: close to {@code requests})
  * @param failures non-2xx/3xx answers plus socket errors wrk reported
  * @param loadAverage the machine's one-minute load average after the run
  */
 record Measurement(int round, int sessions, Variant variant, long requests,
     double requestsPerSecond, double p50Micros, double p99Micros, double cpuMicrosPerRequest,
-    double redisCommandsPerRequest, double redisBytesPerRequest, long served, long failures,
+    double redisCommandsPerRequest, double redisBytesPerRequest, Map<String, Long> redisCalls, long served, long failures,
     double loadAverage) {
 
   /** Whether every request wrk counted reached the endpoint as an authenticated request. */

@@ -13,7 +13,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -91,11 +93,22 @@ final class RedisServer implements AutoCloseable {
    * driverBytes} are this reading's own replies, which {@code total_net_output_bytes} counts only
    * once they are written, that is in the next reading.
    */
-  record Counters(long commands, long outputBytes, long driverBytes) {
-    /** What happened between {@code before} and this reading. */
+  record Counters(Map<String, Long> calls, long outputBytes, long driverBytes) {
+    /** What happened between {@code before} and this reading; commands not called are left out. */
     Counters minus(Counters before) {
-      return new Counters(commands - before.commands,
-          outputBytes - before.outputBytes - before.driverBytes, 0);
+      Map<String, Long> delta = new TreeMap<>();
+      calls.forEach((name, n) -> {
+        long d = n - before.calls.getOrDefault(name, 0L);
+        if (d != 0) {
+          delta.put(name, d);
+        }
+      });
+      return new Counters(delta, outputBytes - before.outputBytes - before.driverBytes, 0);
+    }
+
+    /** Every command counted. */
+    long commands() {
+      return calls.values().stream().mapToLong(Long::longValue).sum();
     }
   }
 
@@ -103,15 +116,16 @@ final class RedisServer implements AutoCloseable {
   Counters counters() throws IOException {
     Reply stats = infoReply("stats");
     Reply commandstats = infoReply("commandstats");
-    long commands = 0;
+    Map<String, Long> calls = new TreeMap<>();
     for (String line : commandstats.text.split("\r\n")) {
       if (line.startsWith("cmdstat_") && !line.startsWith("cmdstat_info:")) {
-        String calls = line.substring(line.indexOf("calls=") + 6);
-        commands += Long.parseLong(calls.substring(0, calls.indexOf(',')));
+        String name = line.substring("cmdstat_".length(), line.indexOf(':')).toUpperCase(Locale.ROOT);
+        String count = line.substring(line.indexOf("calls=") + 6);
+        calls.put(name, Long.parseLong(count.substring(0, count.indexOf(','))));
       }
     }
     long output = Long.parseLong(fields(stats.text).get("total_net_output_bytes"));
-    return new Counters(commands, output, stats.wireBytes + commandstats.wireBytes);
+    return new Counters(calls, output, stats.wireBytes + commandstats.wireBytes);
   }
 
   /** One {@code INFO} section as text. */

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.StringJoiner;
+import java.util.TreeMap;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -64,6 +66,7 @@ final class Report {
       table(md, sessions);
     }
     ratios(md);
+    commands(md);
     if (!unavailable.isEmpty()) {
       md.append("## Variants left out\n\n");
       unavailable.forEach((v, why) -> md.append("- ").append(v.label()).append(": ")
@@ -95,6 +98,14 @@ final class Report {
         .append(settings.warmup().toSeconds()).append(" s warm-up then ")
         .append(settings.duration().toSeconds()).append(" s measured, per session count; the variants")
         .append(" take turns (the order rotates each round); figures are medians over rounds\n");
+    md.append("- JVM CPU per request: the app process's CPU time (all its threads: GC, JIT and the")
+        .append(" Redis client included, read through `OperatingSystemMXBean.getProcessCpuTime`) over")
+        .append(" the measured run, divided by the JSON answers the app served in it. Redis per request:")
+        .append(" the `INFO commandstats` calls and `INFO stats` `total_net_output_bytes` differences over")
+        .append(" the same run (the driver's own `INFO` calls taken out), divided likewise\n");
+    md.append("- A run is valid when wrk saw no errors and non-2xx answers and the app served at least")
+        .append(" 99% of wrk's requests as signed-in JSON answers (wrk counts a redirect to login as a")
+        .append(" success, the app's counter does not)\n");
     md.append("- wrk, the app JVM, Redis and the development provider share the same ")
         .append(Runtime.getRuntime().availableProcessors())
         .append(" cores (no pinning): every figure includes that contention, equally for every variant\n");
@@ -178,6 +189,31 @@ final class Report {
           .append(perRequestRatio(sessions, Measurement::cpuMicrosPerRequest)).append(" less");
     }
     md.append(".\n\n");
+  }
+
+  /** Per Redis variant and session count: each command's calls over all valid runs per request. */
+  private void commands(StringBuilder md) {
+    md.append("## Redis commands per request, by command (all valid runs)\n\n");
+    md.append("| variant | sessions | commands per request |\n|---|---:|---|\n");
+    for (Variant v : variants()) {
+      if (!v.redis()) {
+        continue;
+      }
+      for (int sessions : modes) {
+        List<Measurement> valid = runs(v, sessions).stream().filter(Measurement::valid).toList();
+        long requests = valid.stream().mapToLong(Measurement::requests).sum();
+        if (requests == 0) {
+          continue;
+        }
+        Map<String, Long> calls = new TreeMap<>();
+        valid.forEach(m -> m.redisCalls().forEach((name, n) -> calls.merge(name, n, Long::sum)));
+        StringJoiner list = new StringJoiner(", ");
+        calls.forEach((name, n) -> list.add(fmt("%s %.3f", name, (double) n / requests)));
+        md.append("| ").append(v.label()).append(" | ").append(fmt("%,d", sessions)).append(" | ")
+            .append(calls.isEmpty() ? "none" : list.toString()).append(" |\n");
+      }
+    }
+    md.append('\n');
   }
 
   private String perRequestRatio(int sessions, ToDoubleFunction<Measurement> metric) {
