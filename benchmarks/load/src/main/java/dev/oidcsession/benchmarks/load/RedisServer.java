@@ -19,7 +19,8 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One {@code redis-server} on a free loopback port, persisting nothing, and the {@code INFO}
+ * One {@code redis-server} on a free loopback port, persisting nothing ({@code volatile-ttl}, the
+ * eviction policy session-redis asks for), and the {@code INFO}
  * figures the run reads from it: commands and bytes sent back, with the driver's own {@code INFO}
  * calls taken out.
  *
@@ -43,7 +44,8 @@ final class RedisServer implements AutoCloseable {
     int port = Ports.free();
     Files.createDirectories(dir);
     Process process = new ProcessBuilder(List.of(binary.toString(), "--port", Integer.toString(port),
-            "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString()))
+            "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--maxmemory-policy", "volatile-ttl",
+            "--dir", dir.toString()))
         .redirectErrorStream(true)
         .redirectOutput(dir.resolve("redis.log").toFile())
         .start();
