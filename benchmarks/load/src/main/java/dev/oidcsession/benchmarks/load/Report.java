@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.StringJoiner;
 import java.util.TreeMap;
 import java.util.function.ToDoubleFunction;
@@ -31,6 +32,9 @@ final class Report {
       new Ratio("Redis filter with client-side caching / bare servlet", Variant.REDIS_CACHED, Variant.BARE, 0.90),
       new Ratio("Spring Boot + ours on Redis / Spring Boot + Spring Security + Spring Session",
           Variant.BOOT_OURS, Variant.BOOT_SPRING, 6.0));
+
+  /** Commands a connection sends for itself, not for a request. */
+  private static final Set<String> CONNECTION_UPKEEP = Set.of("PING", "HELLO", "CLIENT", "AUTH", "SELECT");
 
   private final LoadRun.Settings settings;
   private final List<Measurement> measurements;
@@ -168,15 +172,33 @@ final class Report {
     boolean met = true;
     boolean measured = true;
     for (int sessions : modes) {
-      List<Measurement> runs = runs(Variant.REDIS_CACHED, sessions);
-      if (runs.isEmpty()) {
+      List<Measurement> valid = runs(Variant.REDIS_CACHED, sessions).stream()
+          .filter(Measurement::valid).toList();
+      long served = valid.stream().mapToLong(Measurement::served).sum();
+      if (served == 0) {
         md.append(" not measured |");
         measured = false;
         continue;
       }
-      double median = median(runs, Measurement::redisCommandsPerRequest);
-      met &= median == 0;
-      md.append(' ').append(fmt("%.4f", median)).append(" |");
+      // Connection upkeep (the client's health-check PING, HELLO and CLIENT on a reconnect) comes
+      // with time, not with requests: shown apart, and not held against the goal.
+      long upkeep = 0;
+      long requestCommands = 0;
+      for (Measurement m : valid) {
+        for (Map.Entry<String, Long> call : m.redisCalls().entrySet()) {
+          if (CONNECTION_UPKEEP.contains(call.getKey())) {
+            upkeep += call.getValue();
+          } else {
+            requestCommands += call.getValue();
+          }
+        }
+      }
+      met &= requestCommands == 0;
+      md.append(' ').append(fmt("%.4f", (double) requestCommands / served));
+      if (upkeep > 0) {
+        md.append(fmt(" (+ %.4f connection upkeep)", (double) upkeep / served));
+      }
+      md.append(" |");
     }
     md.append(measured ? (met ? " yes" : " **no**") : " –").append(" |\n\n");
     md.append("Also measured side by side, Spring Boot + ours over Spring Boot + Spring Security +")
