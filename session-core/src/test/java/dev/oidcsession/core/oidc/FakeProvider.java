@@ -66,7 +66,8 @@ public final class FakeProvider {
   static final String REFRESH_TOKEN = "seeded-refresh-token-0a9b8c";
   static final String ACCESS_TOKEN = "seeded-access-token-3e4f5a";
   static final String CODE = "seeded-auth-code-77aa11";
-  static final URI REDIRECT_URI = URI.create("https://app.example/oidc/callback");
+  /** The registered client's redirect URI. */
+  public static final URI REDIRECT_URI = URI.create("https://app.example/oidc/callback");
 
   static final RSAKey RSA_1 = rsa("rsa-1");
   static final RSAKey RSA_2 = rsa("rsa-2");
