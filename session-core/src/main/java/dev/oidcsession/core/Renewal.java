@@ -362,7 +362,7 @@ final class Renewal {
     boolean idTokenReplaced = !fresh.idToken().equals(previous.tokens().idToken());
     boolean renewable = fresh.refreshToken().isPresent()
         && policy.canExtend(fresh, previous.createdAt(), expiresAt, idTokenReplaced);
-    Instant renewAt = policy.renewAt(now, expiresAt, renewable, context.spread().next());
+    Instant renewAt = policy.renewAt(now, expiresAt, renewable, context.spread().next(now));
     Session base = previous;
     while (true) {
       Session renewed = base.renewed(fresh, now, expiresAt, renewAt);

@@ -70,7 +70,7 @@ public final class SessionManager implements AutoCloseable {
     SessionListener listener = b.listener != null ? b.listener : SessionListener.NONE;
     this.ownsExecutor = b.executor == null;
     this.executor = b.executor != null ? b.executor : Renewals.defaultExecutor();
-    this.spread = new RenewalSpread(random);
+    this.spread = new RenewalSpread(random, policy.renewalInterval(), policy.renewalJitter());
     DecodedSessions decoded = new DecodedSessions(b.decodedCacheSize != null
         ? b.decodedCacheSize : DecodedSessions.DEFAULT_MAX_ENTRIES);
     this.stored = new StoredSessions(store, policy, clock, decoded, b.indexSecret, listener);
@@ -117,7 +117,7 @@ public final class SessionManager implements AutoCloseable {
     }
     boolean renewable = tokens.refreshToken().isPresent()
         && policy.canExtend(tokens, now, expiresAt, true);
-    Instant renewAt = policy.renewAt(now, expiresAt, renewable, spread.next());
+    Instant renewAt = policy.renewAt(now, expiresAt, renewable, spread.next(now));
     for (int tries = 0; tries < 3; tries++) {
       SessionHandle handle = SessionHandle.generate(secureRandom);
       Session session =

@@ -33,7 +33,7 @@ class RenewalSpreadTest {
     SplittableRandom seeds = new SplittableRandom(seed);
     RenewalSpread[] spreads = new RenewalSpread[nodes];
     for (int n = 0; n < nodes; n++) {
-      spreads[n] = new RenewalSpread(seeds.split());
+      spreads[n] = new RenewalSpread(seeds.split(), policy.renewalInterval(), policy.renewalJitter());
     }
     // Logins arrive at random instants of the second, in time order (each node's counter
     // advances as its sessions are created), and a load balancer picks a node at random.
@@ -42,7 +42,7 @@ class RenewalSpreadTest {
     TreeMap<Long, Integer> buckets = new TreeMap<>();
     for (int i = 0; i < SESSIONS; i++) {
       Instant bornAt = SECOND.plusNanos(births[i]);
-      double draw = spreads[balancer.nextInt(nodes)].next();
+      double draw = spreads[balancer.nextInt(nodes)].next(bornAt);
       Instant renewAt = policy.renewAt(bornAt, expiresAt, true, draw);
       buckets.merge(renewAt.getEpochSecond(), 1, Integer::sum);
     }
@@ -78,23 +78,47 @@ class RenewalSpreadTest {
   @Test
   void renewAt_jitterZero_allSessionsOfOneSecondRenewInOneSecond() {
     SessionPolicy noJitter = SessionPolicy.builder().renewalJitter(0.0).build();
-    RenewalSpread spread = new RenewalSpread(new SplittableRandom(7));
+    RenewalSpread spread = new RenewalSpread(new SplittableRandom(7), noJitter.renewalInterval(), 0.0);
     long[] births = new SplittableRandom(8).longs(SESSIONS, 0, 1_000_000_000L).sorted().toArray();
     TreeMap<Long, Integer> buckets = new TreeMap<>();
     for (int i = 0; i < SESSIONS; i++) {
       Instant bornAt = SECOND.plusNanos(births[i]);
-      Instant renewAt = noJitter.renewAt(bornAt, expiresAt, true, spread.next());
+      Instant renewAt = noJitter.renewAt(bornAt, expiresAt, true, spread.next(bornAt));
       buckets.merge(renewAt.getEpochSecond(), 1, Integer::sum);
     }
     assertThat(buckets).containsExactly(Map.entry(SECOND.plusSeconds(900).getEpochSecond(), SESSIONS));
   }
 
   @Test
+  void next_placesEachRenewalAtItsPhaseInAbsoluteTime_whateverTheRenewalInstant() {
+    long width = Math.round(2 * policy.renewalJitter() * policy.renewalInterval().toNanos());
+    for (long seed = 0; seed < 20; seed++) {
+      RenewalSpread phases = new RenewalSpread(
+          new SplittableRandom(seed), policy.renewalInterval(), policy.renewalJitter());
+      RenewalSpread draws = new RenewalSpread(
+          new SplittableRandom(seed), policy.renewalInterval(), policy.renewalJitter());
+      SplittableRandom instants = new SplittableRandom(seed + 100);
+      for (int i = 0; i < 1_000; i++) {
+        Instant renewedAt = SECOND.plusNanos(instants.nextLong(Duration.ofDays(2).toNanos()));
+        long phase = Math.round(phases.nextPhase() * width);
+        Instant renewAt = policy.renewAt(renewedAt, expiresAt.plus(Duration.ofDays(2)), true,
+            draws.next(renewedAt));
+        long at = Math.floorMod(renewAt.getEpochSecond() * 1_000_000_000L + renewAt.getNano(), width);
+        long apart = Math.min(Math.floorMod(at - phase, width), Math.floorMod(phase - at, width));
+        assertThat(apart).as("seed %d, renewal %d", seed, i).isLessThanOrEqualTo(1_000_000L);
+        assertThat(Duration.between(renewedAt, renewAt))
+            .isBetween(Duration.ofSeconds(810).minusMillis(1), Duration.ofSeconds(990));
+      }
+    }
+  }
+
+  @Test
   void next_staysInMinusOneToOne_forManySeeds() {
     for (long seed = 0; seed < 50; seed++) {
-      RenewalSpread spread = new RenewalSpread(new SplittableRandom(seed));
+      RenewalSpread spread =
+          new RenewalSpread(new SplittableRandom(seed), policy.renewalInterval(), 0.1);
       for (int i = 0; i < 10_000; i++) {
-        assertThat(spread.next()).isBetween(-1.0, 1.0);
+        assertThat(spread.next(SECOND.plusMillis(i * 7919L))).isBetween(-1.0, 1.0);
       }
     }
   }

@@ -37,7 +37,8 @@ class RenewalsTest {
     SplittableRandom random = new SplittableRandom(7);
     return new Renewals(Renewal.Context.create(stored, renewer, policy, clock,
         new Backoff(policy.renewalRetryInitialDelay(), policy.renewalRetryMaxDelay(), random),
-        new RenewalSpread(random), scheduler, nanos::get));
+        new RenewalSpread(random, policy.renewalInterval(), policy.renewalJitter()), scheduler,
+        nanos::get));
   }
 
   /** A stored session, due for renewal now. */

@@ -20,6 +20,7 @@ import dev.oidcsession.core.ManualClock;
 import dev.oidcsession.core.NoSecretsInLogs;
 import dev.oidcsession.core.Session;
 import dev.oidcsession.core.SessionListener;
+import dev.oidcsession.core.oidc.FakeProvider;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -63,7 +64,7 @@ class DeploymentSettingsIT {
   static final Duration ACCESS_LIFE = Duration.ofMinutes(10);
   static final AtomicInteger CODES = new AtomicInteger();
 
-  static final ProviderDouble provider = new ProviderDouble();
+  static final FakeProvider provider = FakeProvider.start();
   final ManualClock clock = new ManualClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
   final int port = Browser.freePort();
   final String base = "http://127.0.0.1:" + port;
@@ -102,7 +103,7 @@ class DeploymentSettingsIT {
 
   Map<String, String> env(Map<String, String> extra) {
     Map<String, String> all = new HashMap<>(Map.of("BASE_URL", base,
-        "OIDC_ISSUER", provider.issuer(), "OIDC_CLIENT_ID", ProviderDouble.CLIENT_ID));
+        "OIDC_ISSUER", provider.issuer(), "OIDC_CLIENT_ID", FakeProvider.CLIENT_ID));
     all.putAll(extra);
     return all;
   }
@@ -186,8 +187,8 @@ class DeploymentSettingsIT {
     assertThat(assertion.getHeader().getKeyID()).isEqualTo("client-key-1");
     JWTClaimsSet claims = assertion.getJWTClaimsSet();
     // OIDC Core 9 / RFC 7523 §3: iss = sub = client_id, aud the token endpoint (or issuer), exp, jti.
-    assertThat(claims.getIssuer()).isEqualTo(ProviderDouble.CLIENT_ID);
-    assertThat(claims.getSubject()).isEqualTo(ProviderDouble.CLIENT_ID);
+    assertThat(claims.getIssuer()).isEqualTo(FakeProvider.CLIENT_ID);
+    assertThat(claims.getSubject()).isEqualTo(FakeProvider.CLIENT_ID);
     assertThat(claims.getAudience()).containsAnyOf(provider.issuer() + "/token", provider.issuer());
     assertThat(claims.getExpirationTime().toInstant()).isAfter(Instant.now());
     assertThat(claims.getJWTID()).isNotBlank();
@@ -195,17 +196,17 @@ class DeploymentSettingsIT {
 
   @Test
   void clientSecretPost_putsTheSecretInTheBodyAndNotInAHeader() throws Exception {
-    NoSecretsInLogs.forbid(ProviderDouble.CLIENT_SECRET);
+    NoSecretsInLogs.forbid(FakeProvider.CLIENT_SECRET);
     start(OidcSessionConfig.fromSources(
         Map.of("OIDC_CLIENT_AUTH", "client_secret_post", "OIDC_CLIENT_SECRET",
-            ProviderDouble.CLIENT_SECRET)::get,
+            FakeProvider.CLIENT_SECRET)::get,
         env(Map.of())::get));
     login("bob", "", Map.of());
     LoggedRequest request = tokenRequest();
     assertThat(request.containsHeader("Authorization")).isFalse();
     assertThat(form(request.getBodyAsString()))
-        .containsEntry("client_id", ProviderDouble.CLIENT_ID)
-        .containsEntry("client_secret", ProviderDouble.CLIENT_SECRET);
+        .containsEntry("client_id", FakeProvider.CLIENT_ID)
+        .containsEntry("client_secret", FakeProvider.CLIENT_SECRET);
   }
 
   @Test

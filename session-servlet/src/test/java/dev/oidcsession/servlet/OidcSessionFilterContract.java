@@ -12,6 +12,7 @@ import dev.oidcsession.core.ManualClock;
 import dev.oidcsession.core.NoSecretsInLogs;
 import dev.oidcsession.core.SwitchableStore;
 import dev.oidcsession.core.internal.Digests;
+import dev.oidcsession.core.oidc.FakeProvider;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +35,7 @@ abstract class OidcSessionFilterContract {
 
   static final Duration ACCESS_LIFE = Duration.ofMinutes(10);
 
-  final ProviderDouble provider = new ProviderDouble();
+  final FakeProvider provider = FakeProvider.start();
   final ManualClock clock = new ManualClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
   final SwitchableStore store = new SwitchableStore(new InMemorySessionStore(clock));
   final int port = Browser.freePort();
@@ -48,8 +49,8 @@ abstract class OidcSessionFilterContract {
     return new OidcSessionFilter(OidcSessionConfig.builder()
         .baseUrl(baseUrl)
         .issuer(provider.issuer())
-        .clientId(ProviderDouble.CLIENT_ID)
-        .clientSecret(ProviderDouble.CLIENT_SECRET)
+        .clientId(FakeProvider.CLIENT_ID)
+        .clientSecret(FakeProvider.CLIENT_SECRET)
         .publicPaths("/public/*")
         .store(store)
         .clock(clock)
@@ -92,7 +93,7 @@ abstract class OidcSessionFilterContract {
     store.up();
     clock.set(Instant.now().truncatedTo(ChronoUnit.SECONDS));
     browser = new Browser(base);
-    NoSecretsInLogs.forbid(ProviderDouble.CLIENT_SECRET);
+    NoSecretsInLogs.forbid(FakeProvider.CLIENT_SECRET);
   }
 
   @AfterAll
@@ -135,7 +136,7 @@ abstract class OidcSessionFilterContract {
     assertThat(authorizeUrl).startsWith(provider.issuer() + "/authorize?");
     Map<String, String> params = query(authorizeUrl);
     assertThat(params).containsEntry("response_type", "code")
-        .containsEntry("client_id", ProviderDouble.CLIENT_ID)
+        .containsEntry("client_id", FakeProvider.CLIENT_ID)
         .containsEntry("redirect_uri", base + "/oidc/callback")
         .containsEntry("code_challenge_method", "S256")
         .containsKeys("state", "nonce", "code_challenge");
@@ -547,7 +548,7 @@ abstract class OidcSessionFilterContract {
     byte[] input = ("sub:" + issuer.length() + ":" + issuer + "alice")
         .getBytes(StandardCharsets.UTF_8);
     byte[] derived = Digests.hmacSha256(
-        ProviderDouble.CLIENT_SECRET.getBytes(StandardCharsets.UTF_8),
+        FakeProvider.CLIENT_SECRET.getBytes(StandardCharsets.UTF_8),
         "oidc-session/v1/index-key".getBytes(StandardCharsets.US_ASCII));
     assertThat(store.findKeys(index(Digests.hmacSha256(derived, input)))).isNotEmpty();
     // What anyone holding a copy of the store could compute without the client secret:
@@ -558,7 +559,7 @@ abstract class OidcSessionFilterContract {
         "oidc-session/v1/index".getBytes(StandardCharsets.US_ASCII), input)))).isEmpty();
     // Nor is the raw client secret the key.
     assertThat(store.findKeys(index(Digests.hmacSha256(
-        ProviderDouble.CLIENT_SECRET.getBytes(StandardCharsets.UTF_8), input)))).isEmpty();
+        FakeProvider.CLIENT_SECRET.getBytes(StandardCharsets.UTF_8), input)))).isEmpty();
   }
 
   private static IndexKey index(byte[] hash) {

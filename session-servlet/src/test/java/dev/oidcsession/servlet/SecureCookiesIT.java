@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.oidcsession.core.InMemorySessionStore;
 import dev.oidcsession.core.ManualClock;
+import dev.oidcsession.core.oidc.FakeProvider;
 import jakarta.servlet.DispatcherType;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.Test;
 /** With an https base URL, every cookie is {@code __Host-} prefixed and {@code Secure}. */
 class SecureCookiesIT {
 
-  static final ProviderDouble provider = new ProviderDouble();
+  static final FakeProvider provider = FakeProvider.start();
   static final ManualClock clock = new ManualClock(Instant.now());
   static final int port = Browser.freePort();
   static Server server;
@@ -37,8 +38,8 @@ class SecureCookiesIT {
     filter = new OidcSessionFilter(OidcSessionConfig.builder()
         .baseUrl("https://app.example.test")
         .issuer(provider.issuer())
-        .clientId(ProviderDouble.CLIENT_ID)
-        .clientSecret(ProviderDouble.CLIENT_SECRET)
+        .clientId(FakeProvider.CLIENT_ID)
+        .clientSecret(FakeProvider.CLIENT_SECRET)
         .store(new InMemorySessionStore(clock))
         .clock(clock)
         .build());

@@ -1,9 +1,11 @@
 package dev.oidcsession.core.oidc;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 
@@ -31,6 +33,8 @@ import dev.oidcsession.core.TokenSet;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Date;
@@ -38,51 +42,71 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * An OpenID provider on WireMock: discovery, JWKS, token, revocation and end-session endpoints,
- * keys generated per JVM, and token minting. Tests build tokens relative to real time: nimbus's
- * ID-token checks read the wall clock.
+ * An OpenID provider on WireMock over real HTTP on loopback: discovery, JWKS, token, revocation
+ * and end-session endpoints, keys generated per JVM, and token minting. Tests build ID tokens
+ * relative to real time: nimbus's ID-token checks read the wall clock.
+ *
+ * <p>Shared through session-core's test-jar: other modules' tests play the browser at the
+ * authorize endpoint (reading {@code state} and {@code nonce} from the redirect), script the
+ * token endpoint per login with {@link #answerCode}, and its refresh grants with {@link
+ * #answerRefresh}, {@link #refreshDown()}; they count what reached the provider with {@link
+ * #codeCalls()}, {@link #refreshCalls()} and {@link #revocations()}. Not thread-safe to script;
+ * serving is WireMock's and concurrent.
  */
-final class FakeProvider {
+public final class FakeProvider {
 
-  static final String CLIENT_ID = "client-7f3a";
-  static final String CLIENT_SECRET = "seeded-client-secret-5d1c9e";
+  /** The registered client's id: the audience of every ID token minted here. */
+  public static final String CLIENT_ID = "client-7f3a";
+  /** The registered client's secret, seeded so that tests can forbid it in logs. */
+  public static final String CLIENT_SECRET = "seeded-client-secret-5d1c9e";
   static final String REFRESH_TOKEN = "seeded-refresh-token-0a9b8c";
   static final String ACCESS_TOKEN = "seeded-access-token-3e4f5a";
   static final String CODE = "seeded-auth-code-77aa11";
-  static final URI REDIRECT_URI = URI.create("https://app.example/oidc/callback");
+  /** The registered client's redirect URI. */
+  public static final URI REDIRECT_URI = URI.create("https://app.example/oidc/callback");
 
   static final RSAKey RSA_1 = rsa("rsa-1");
   static final RSAKey RSA_2 = rsa("rsa-2");
   static final ECKey EC_1 = ec("ec-1");
 
-  final WireMockServer server;
+  /** The WireMock server, for stubs and request checks a test needs beyond the methods here. */
+  public final WireMockServer server;
+
+  private final AtomicInteger serial = new AtomicInteger();
 
   private FakeProvider(WireMockServer server) {
     this.server = server;
   }
 
-  /** A started server on a dynamic loopback port. */
-  static FakeProvider start() {
+  /** A started server on a dynamic loopback port; call {@link #reset()} before use. */
+  public static FakeProvider start() {
     WireMockServer server = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
     server.start();
     return new FakeProvider(server);
   }
 
-  void stop() {
+  /** Stops the server. */
+  public void stop() {
     server.stop();
   }
 
-  /** Forgets every stub and request, then serves discovery and the default keys. */
-  void reset() {
+  /**
+   * Forgets every stub and request, then serves discovery, the default keys and a revocation
+   * endpoint that accepts every request (RFC 7009 §2.2).
+   */
+  public void reset() {
     server.resetAll();
     stubDiscovery(m -> {});
     stubJwks(new JWKSet(List.of(RSA_1.toPublicJWK(), EC_1.toPublicJWK())));
+    server.stubFor(post(urlPathEqualTo("/revoke")).willReturn(aResponse().withStatus(200)));
   }
 
-  String issuer() {
+  /** The issuer, {@code http://127.0.0.1:<port>}. */
+  public String issuer() {
     return "http://127.0.0.1:" + server.port();
   }
 
@@ -137,6 +161,104 @@ final class FakeProvider {
         .withStatus(status)
         .withHeader("Content-Type", "application/json")
         .withBody("{\"error\":\"" + error + "\",\"error_description\":\"described\"}");
+  }
+
+  /**
+   * Answers every authorization-code exchange from now on with tokens for {@code subject}: an
+   * access token (a JWT) living {@code accessLife} on {@code clock}, an ID token living an hour of
+   * real time carrying {@code nonce}, {@code sid} and the name {@code "Test User <subject>"}, and
+   * a fresh refresh token.
+   */
+  public void answerCode(String subject, String sid, String nonce, Clock clock, Duration accessLife) {
+    answerCode(subject, sid, nonce, clock, accessLife, Map.of());
+  }
+
+  /** As {@link #answerCode(String, String, String, Clock, Duration)}, with {@code extraClaims} in the ID token. */
+  public void answerCode(String subject, String sid, String nonce, Clock clock, Duration accessLife,
+      Map<String, Object> extraClaims) {
+    server.stubFor(post(urlPathEqualTo("/token"))
+        .withRequestBody(containing("grant_type=authorization_code"))
+        .willReturn(minted(subject, sid, nonce, clock, accessLife, extraClaims)));
+  }
+
+  /**
+   * Answers every refresh-token grant from now on with fresh tokens for {@code subject}, as
+   * {@link #answerCode(String, String, String, Clock, Duration)} does but without a nonce (OIDC
+   * Core 12.2). The response is minted once: every grant gets the same tokens.
+   */
+  public void answerRefresh(String subject, String sid, Clock clock, Duration accessLife) {
+    server.stubFor(post(urlPathEqualTo("/token"))
+        .withRequestBody(containing("grant_type=refresh_token"))
+        .willReturn(minted(subject, sid, null, clock, accessLife, Map.of())));
+  }
+
+  /** Refresh-token grants answer 503 from now on (until {@link #reset()}): a provider outage. */
+  public void refreshDown() {
+    server.stubFor(post(urlPathEqualTo("/token"))
+        .withRequestBody(containing("grant_type=refresh_token"))
+        .willReturn(aResponse().withStatus(503)));
+  }
+
+  /** The JWK set endpoint answers 503 from now on (until {@link #reset()}). */
+  public void keysDown() {
+    server.stubFor(get(urlPathEqualTo("/jwks")).willReturn(aResponse().withStatus(503)));
+  }
+
+  /** Refresh-token grants the token endpoint received since the last {@link #reset()}. */
+  public int refreshCalls() {
+    return server.findAll(postRequestedFor(urlPathEqualTo("/token"))
+        .withRequestBody(containing("grant_type=refresh_token"))).size();
+  }
+
+  /** Authorization-code exchanges the token endpoint received since the last {@link #reset()}. */
+  public int codeCalls() {
+    return server.findAll(postRequestedFor(urlPathEqualTo("/token"))
+        .withRequestBody(containing("grant_type=authorization_code"))).size();
+  }
+
+  /** Requests the revocation endpoint received since the last {@link #reset()}. */
+  public int revocations() {
+    return server.findAll(postRequestedFor(urlPathEqualTo("/revoke"))).size();
+  }
+
+  /**
+   * A back-channel logout token for {@code sid}, signed with {@link #RSA_1}; {@code withEvents}
+   * false leaves out the {@code events} claim, which makes it invalid (OIDC Back-Channel Logout
+   * 1.0 §2.4).
+   */
+  public String logoutToken(String sid, boolean withEvents) {
+    JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
+        .issuer(issuer()).audience(CLIENT_ID).issueTime(new Date())
+        .expirationTime(Date.from(Instant.now().plusSeconds(120)))
+        .jwtID(UUID.randomUUID().toString()).claim("sid", sid);
+    if (withEvents) {
+      claims.claim("events", Map.of("http://schemas.openid.net/event/backchannel-logout", Map.of()));
+    }
+    return sign(claims.build(), RSA_1, RSA_1.getKeyID(), new JOSEObjectType("logout+jwt"));
+  }
+
+  private ResponseDefinitionBuilder minted(String subject, String sid, String nonce, Clock clock,
+      Duration accessLife, Map<String, Object> extraClaims) {
+    Instant now = Instant.now();
+    JWTClaimsSet.Builder id = new JWTClaimsSet.Builder()
+        .issuer(issuer()).subject(subject).audience(CLIENT_ID)
+        .issueTime(Date.from(now)).expirationTime(Date.from(now.plus(Duration.ofHours(1))))
+        .claim("sid", sid).claim("name", "Test User " + subject);
+    if (nonce != null) {
+      id.claim("nonce", nonce);
+    }
+    extraClaims.forEach(id::claim);
+    JWTClaimsSet access = new JWTClaimsSet.Builder()
+        .issuer(issuer()).subject(subject).audience("api")
+        .expirationTime(Date.from(clock.instant().plus(accessLife)))
+        .jwtID(UUID.randomUUID().toString()).build();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("access_token", sign(access, RSA_1));
+    body.put("token_type", "Bearer");
+    body.put("expires_in", accessLife.toSeconds());
+    body.put("id_token", sign(id.build(), RSA_1));
+    body.put("refresh_token", "rt-" + serial.incrementAndGet() + "-" + UUID.randomUUID());
+    return okJson(JSONObjectUtils.toJSONString(body)).withHeader("Cache-Control", "no-store");
   }
 
   /** ID token claims valid now for {@link #CLIENT_ID}, with {@code nonce} unless null. */

@@ -1,0 +1,66 @@
+package dev.oidcsession.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.oidcsession.core.RenewalHerd.Result;
+import dev.oidcsession.core.RenewalHerd.Tab;
+import dev.oidcsession.core.oidc.FakeProvider;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The renewal herd counted where it hurts, at the provider's token endpoint over HTTP: 10,000
+ * sessions born in one second, used by tabs that ask when their renewal is due, over more than two
+ * renewal intervals (see {@link RenewalHerd}). Each run takes 15 to 25 s, so this checks one
+ * seed per node count over HTTP; {@link RenewalHerdTest} checks the same manager path for many seeds in process,
+ * and {@code dev.oidcsession.benchmarks.herd.RenewalHerdBenchmark} runs many seeds over HTTP.
+ */
+class RenewalHerdIT {
+
+  private static final Logger log = LoggerFactory.getLogger(RenewalHerdIT.class);
+
+  private static final int SESSIONS = 10_000;
+  private static final int SEEDS = 1;
+
+  static FakeProvider provider;
+  static RenewalHerd herd;
+
+  @BeforeAll
+  static void start() {
+    provider = FakeProvider.start();
+    provider.reset();
+    herd = RenewalHerd.overHttp(provider);
+  }
+
+  @AfterAll
+  static void stop() {
+    provider.stop();
+  }
+
+  private static void check(int nodes, double bound) {
+    for (long seed = 1; seed <= SEEDS; seed++) {
+      long began = System.nanoTime();
+      Result result = herd.run(SESSIONS, nodes, seed, Tab.ASKS_AT_RENEW_AT);
+      log.info("{} node(s), seed {}: peak {} per second, peak/mean {}, {} refresh grants, {} ms",
+          nodes, seed, result.peak(), String.format("%.3f", result.peakToMean()),
+          result.refreshes(), (System.nanoTime() - began) / 1_000_000);
+      // Every session renewed exactly twice in the run (due at 810..990 s, then 1620..1980 s),
+      // with one grant each time: no duplicate across nodes, none lost.
+      assertThat(result.refreshes()).as("seed %d", seed).isEqualTo(2 * SESSIONS);
+      assertThat(result.peakToMean()).as("seed %d", seed).isLessThanOrEqualTo(bound);
+    }
+  }
+
+  @Test
+  void refreshGrants_10000SessionsBornInOneSecond_oneNode_peakAtMost1_10TimesMean_forEverySeed() {
+    check(1, 1.10);
+  }
+
+  @Test
+  void refreshGrants_10000SessionsOver20Nodes_peakAtMost1_25TimesMean_forEverySeed() {
+    check(20, 1.25);
+  }
+}
