@@ -16,6 +16,7 @@ import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.RedisSentinelClient;
 import redis.clients.jedis.SslOptions;
 import redis.clients.jedis.UnifiedJedis;
@@ -41,6 +42,10 @@ import redis.clients.jedis.exceptions.JedisException;
  *       rediss-cluster://}): seed nodes, e.g. {@code redis-cluster://:s3cret@n1:6379,n2:6379}
  * </ul>
  *
+ * <p>Every form takes {@code ?client_cache=N} ({@code &client_cache=N} after {@code master=}):
+ * the client-side cache of {@link Builder#clientSideCache(int)}, e.g. {@code
+ * redis://redis.internal:6379?client_cache=10000}.
+ *
  * <p>Defaults: pool of {@value #DEFAULT_POOL_SIZE} connections, connect and socket timeouts of 2
  * seconds, TLS trusting the JDK's trust
  * store with host name verification.
@@ -59,6 +64,17 @@ public final class RedisConfig {
   static final Duration MIN_TIMEOUT = Duration.ofMillis(1);
   static final Duration MAX_TIMEOUT = Duration.ofMinutes(1);
 
+  /** The largest client-side cache, in entries (several GB of heap with realistic sessions). */
+  static final int MAX_CLIENT_CACHE = 1_000_000;
+
+  /**
+   * With the client-side cache on, how often every idle pooled connection is checked with {@code
+   * PING}: a connection found dead drops the whole cache, so a connection lost while nobody used it
+   * serves cached entries for at most this long (plus {@code socketTimeout} when the peer is gone
+   * without closing).
+   */
+  static final Duration CLIENT_CACHE_CHECK = Duration.ofSeconds(1);
+
   private final String url;
   private final RedisUrl parsed;
   private final Path caCertificate;
@@ -68,6 +84,7 @@ public final class RedisConfig {
   private final int poolSize;
   private final Duration connectTimeout;
   private final Duration socketTimeout;
+  private final int clientSideCache;
 
   private RedisConfig(Builder b) {
     this.url = b.url;
@@ -79,6 +96,8 @@ public final class RedisConfig {
     this.poolSize = b.poolSize != null ? b.poolSize : DEFAULT_POOL_SIZE;
     this.connectTimeout = b.connectTimeout != null ? b.connectTimeout : DEFAULT_TIMEOUT;
     this.socketTimeout = b.socketTimeout != null ? b.socketTimeout : DEFAULT_TIMEOUT;
+    this.clientSideCache =
+        b.clientSideCache != null ? b.clientSideCache : b.parsed.clientCache();
   }
 
   /** A builder; only {@link Builder#url} is required. */
@@ -111,6 +130,14 @@ public final class RedisConfig {
     return socketTimeout;
   }
 
+  /**
+   * The most entries the client-side cache holds ({@link Builder#clientSideCache(int)} or the URL's
+   * {@code client_cache}); 0 when there is no client-side cache (the default).
+   */
+  public int clientSideCache() {
+    return clientSideCache;
+  }
+
   /** Whether server certificates go unchecked ({@link Builder#insecureSkipCertificateVerification()}). */
   public boolean insecureSkipCertificateVerification() {
     return insecure;
@@ -130,11 +157,23 @@ public final class RedisConfig {
    * Makes a new pooled client for this config; the caller closes it. A {@code RedisClient} for
    * {@code redis://}/{@code rediss://}, a {@code RedisSentinelClient} for Sentinel and a {@code
    * RedisClusterClient} for Cluster. Logs a WARN each time when certificate verification is off.
+   * With {@link #clientSideCache()} above 0 the data connections speak RESP3 with {@code CLIENT
+   * TRACKING ON}, and the client caches the replies to the store's entry {@code GET}s under the
+   * default key prefix ({@link RedisSessionStore#DEFAULT_KEY_PREFIX}); a store built from this
+   * config with {@link RedisSessionStore#builder(RedisConfig)} uses its own prefix.
    *
    * @throws SessionStoreUnavailableException if Sentinel or Cluster cannot be reached to learn the
    *     topology (a standalone client connects lazily and never throws here)
    */
   public UnifiedJedis createClient() {
+    return createClient(RedisSessionStore.DEFAULT_KEY_PREFIX);
+  }
+
+  /**
+   * {@link #createClient()} whose client-side cache (if on) admits the entry keys under {@code
+   * keyPrefix}.
+   */
+  UnifiedJedis createClient(String keyPrefix) {
     if (insecure) {
       log.warn(
           "TLS CERTIFICATE VERIFICATION IS OFF for Redis ({}): anyone on the network path can"
@@ -160,6 +199,12 @@ public final class RedisConfig {
     if (parsed.topology() != RedisUrl.Topology.CLUSTER) {
       client.database(parsed.database());
     }
+    EntryCache cache = null;
+    if (clientSideCache > 0) {
+      // Invalidations arrive as RESP3 pushes on the connection that read the key.
+      client.protocol(RedisProtocol.RESP3);
+      cache = new EntryCache(clientSideCache, keyPrefix);
+    }
     if (parsed.tls()) {
       // FULL: the chain to a trusted CA and the host name (RFC 6125), unless opted out.
       SslOptions tls = Tls.options(caCertificate, clientCertificate, clientKey, insecure);
@@ -173,6 +218,13 @@ public final class RedisConfig {
     pool.setMaxWait(connectTimeout.plus(socketTimeout));
     pool.setTestWhileIdle(true);
     pool.setTimeBetweenEvictionRuns(Duration.ofSeconds(30));
+    if (cache != null) {
+      // Every idle connection is PINGed each CLIENT_CACHE_CHECK; a dead one is destroyed, which
+      // drops the whole cache. Idle connections are otherwise kept: closing one would drop it too.
+      pool.setTimeBetweenEvictionRuns(CLIENT_CACHE_CHECK);
+      pool.setNumTestsPerEvictionRun(-1);
+      pool.setMinEvictableIdleDuration(Duration.ofMillis(-1));
+    }
     Set<HostAndPort> hosts = new LinkedHashSet<>(parsed.hosts());
     try {
       return switch (parsed.topology()) {
@@ -180,6 +232,7 @@ public final class RedisConfig {
             .hostAndPort(parsed.hosts().get(0))
             .clientConfig(client.build())
             .poolConfig(pool)
+            .cache(cache)
             .build();
         case SENTINEL -> RedisSentinelClient.builder()
             .masterName(parsed.masterName())
@@ -187,11 +240,13 @@ public final class RedisConfig {
             .clientConfig(client.build())
             .sentinelClientConfig(sentinel.build())
             .poolConfig(pool)
+            .cache(cache)
             .build();
         case CLUSTER -> RedisClusterClient.builder()
             .nodes(hosts)
             .clientConfig(client.build())
             .poolConfig(pool)
+            .cache(cache)
             .build();
       };
     } catch (JedisException e) {
@@ -210,6 +265,7 @@ public final class RedisConfig {
         + ", poolSize=" + poolSize
         + ", connectTimeout=" + connectTimeout
         + ", socketTimeout=" + socketTimeout
+        + (clientSideCache > 0 ? ", clientSideCache=" + clientSideCache : "")
         + (caCertificate != null ? ", caCertificate=" + caCertificate : "")
         + (clientCertificate != null ? ", clientCertificate=" + clientCertificate : "")
         + (insecure ? ", INSECURE: certificates not verified" : "")
@@ -232,6 +288,7 @@ public final class RedisConfig {
     private Integer poolSize;
     private Duration connectTimeout;
     private Duration socketTimeout;
+    private Integer clientSideCache;
 
     private Builder() {}
 
@@ -316,13 +373,44 @@ public final class RedisConfig {
     }
 
     /**
+     * Turns on Redis server-assisted client-side caching of session reads, holding at most {@code
+     * maxEntries} entries (least recently used out first); 1 to 1,000,000. Off by default; the URL
+     * parameter {@code client_cache=N} does the same. Needs Redis 6.0 or later (RESP3 and {@code
+     * CLIENT TRACKING}).
+     *
+     * <p>With it, a {@code find} of an entry this client read before, unchanged since, costs no
+     * command and no byte: the data connections speak RESP3 with {@code CLIENT TRACKING ON}, and
+     * Redis pushes an invalidation on the connection that read a key as soon as any client changes
+     * or deletes it; the next {@code find} after it arrives reads the new value. Only the store's
+     * entry {@code GET}s are cached, never leases, indexes or scripts. A connection found dead (at
+     * its next use, or by a {@code PING} of every idle connection each second), a failover and a
+     * {@code FLUSHALL} drop the whole cache. Memory: a serialized copy of the stored record per entry
+     * (3.3 KB with 1 KB tokens), plus its key and LRU bookkeeping.
+     */
+    public Builder clientSideCache(int maxEntries) {
+      if (maxEntries < 1 || maxEntries > MAX_CLIENT_CACHE) {
+        throw new IllegalArgumentException(
+            "clientSideCache must be between 1 and " + MAX_CLIENT_CACHE + ", but was "
+                + maxEntries);
+      }
+      once(clientSideCache, "clientSideCache");
+      clientSideCache = maxEntries;
+      return this;
+    }
+
+    /**
      * Builds the config.
      *
-     * @throws IllegalStateException if no URL was set, or TLS files or the TLS opt-out were set
-     *     for a URL without TLS
+     * @throws IllegalStateException if no URL was set, TLS files or the TLS opt-out were set for
+     *     a URL without TLS, or the client-side cache was set both in the URL and on the builder
      */
     public RedisConfig build() {
       Settings.required(url, "url");
+      if (clientSideCache != null && parsed.clientCache() > 0) {
+        throw new IllegalStateException(
+            "clientSideCache must be set once, but was set in the URL (client_cache) and on the"
+                + " builder");
+      }
       if (!parsed.tls() && (caCertificate != null || clientCertificate != null || insecure)) {
         throw new IllegalStateException(
             "caCertificate, clientCertificate and insecureSkipCertificateVerification must go with"

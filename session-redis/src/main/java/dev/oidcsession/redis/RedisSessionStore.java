@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.csc.Cache;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.SetParams;
 
@@ -60,7 +61,8 @@ import redis.clients.jedis.params.SetParams;
  * <table>
  *   <caption>Commands per operation</caption>
  *   <tr><th>operation</th><th>commands</th></tr>
- *   <tr><td>{@link #find}</td><td>{@code GET oidcs:{K}:s}: exactly one command, no write</td></tr>
+ *   <tr><td>{@link #find}</td><td>{@code GET oidcs:{K}:s}: exactly one command, no write; with
+ *       the client-side cache, none while the entry is cached and unchanged (below)</td></tr>
  *   <tr><td>{@link #insert}</td><td>{@code SET oidcs:{K}:s <record> NX PXAT <expiresAt>}; then per
  *       index the script {@code INDEX_ADD} on {@code oidcs:{I}:i}</td></tr>
  *   <tr><td>{@link #replace}</td><td>on one connection to the key's primary, in one round
@@ -84,6 +86,39 @@ import redis.clients.jedis.params.SetParams;
  * <p>{@code INDEX_ADD} is {@code ZADD <score> K}, {@code ZREMRANGEBYSCORE -inf <now>} (expired
  * members go on every add) and {@code PEXPIREAT} the highest remaining score, so an index never
  * grows without bound and never outlives its last entry.
+ *
+ * <h2>Client-side cache (off by default)</h2>
+ *
+ * <p>With {@link RedisConfig.Builder#clientSideCache(int)} or {@code ?client_cache=N} in the URL,
+ * the client made from the config keeps the replies to entry {@code GET}s (and nothing else: no
+ * lease, index, script or other command) in a cache of at most {@code N} entries, least recently
+ * used out first, using Redis's server-assisted client-side caching (Redis 6.0 or later):
+ *
+ * <ul>
+ *   <li><b>Wire.</b> The data connections speak RESP3 ({@code HELLO 3}) and send {@code CLIENT
+ *       TRACKING ON} once when they open. Redis then remembers which keys each connection read
+ *       and, when any client changes, deletes or expires one of them (a renewal, an idle mark, a
+ *       logout, a back-channel logout, on any node), pushes {@code >2 invalidate [key]} on that
+ *       connection.
+ *   <li><b>Cost.</b> A {@link #find} of a cached, unchanged entry sends no command and receives no
+ *       byte (1,000 finds of one entry: one {@code GET}, measured on standalone, Sentinel and
+ *       Cluster). A hit costs a copy of the cached reply and a non-blocking look for pushes on
+ *       the connection that read it. A miss is the {@code GET} above. Memory: up to {@code N}
+ *       serialized copies of records (3.3 KB each with 1 KB tokens), plus keys and LRU
+ *       bookkeeping.
+ *   <li><b>Freshness.</b> A write is seen by the next {@link #find} after its invalidation
+ *       arrives on this client: measured from the writer's acknowledgement to the cached
+ *       store's first fresh read over 200 writes of each topology, p50 60-130 &micro;s, p99 1.4-3.4
+ *       ms, max under 5 ms on loopback (a fresh read includes its {@code GET}). A value read
+ *       while any invalidation arrived is served but not kept.
+ *   <li><b>Losses.</b> A connection found dead drops the whole cache: at its next use, when a
+ *       hit's connection is broken, or by a {@code PING} of every idle pooled connection each
+ *       second; a Sentinel failover and a {@code FLUSHALL} drop it too. Until a loss is found, a
+ *       cached entry may be served although Redis can no longer tell this client about changes:
+ *       measured 1 to 4 s after a {@code CLIENT KILL} or server restart, bounded by about a
+ *       second plus the socket timeout when the peer vanishes without closing. Idle pooled
+ *       connections are kept rather than evicted (closing one would drop the cache).
+ * </ul>
  *
  * <h2>Why this shape</h2>
  *
@@ -377,6 +412,11 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
 
   // --- keys and helpers ---
 
+  /** The client's client-side cache, {@code null} without one. */
+  Cache clientCache() {
+    return redis.getCache();
+  }
+
   /** The entry key of {@code key}: {@code <prefix>{<key>}:s}. */
   String entryKey(StoreKey key) {
     return prefix + "{" + key.value() + "}:s";
@@ -480,7 +520,10 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
     public RedisSessionStore build() {
       return client != null
           ? new RedisSessionStore(this, client, false)
-          : new RedisSessionStore(this, config.createClient(), true);
+          : new RedisSessionStore(
+              this,
+              config.createClient(keyPrefix != null ? keyPrefix : DEFAULT_KEY_PREFIX),
+              true);
     }
   }
 }
