@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.RedisProtocol;
@@ -68,10 +69,9 @@ public final class RedisConfig {
   static final int MAX_CLIENT_CACHE = 1_000_000;
 
   /**
-   * With the client-side cache on, how often every idle pooled connection is checked with {@code
-   * PING}: a connection found dead drops the whole cache, so a connection lost while nobody used it
-   * serves cached entries for at most this long (plus {@code socketTimeout} when the peer is gone
-   * without closing).
+   * With the client-side cache on, how often each invalidation connection is sent a {@code PING}: one
+   * unanswered within {@code socketTimeout} counts as lost and drops the whole cache (a connection
+   * closed by the server is seen at once, without it).
    */
   static final Duration CLIENT_CACHE_CHECK = Duration.ofSeconds(1);
 
@@ -157,21 +157,20 @@ public final class RedisConfig {
    * Makes a new pooled client for this config; the caller closes it. A {@code RedisClient} for
    * {@code redis://}/{@code rediss://}, a {@code RedisSentinelClient} for Sentinel and a {@code
    * RedisClusterClient} for Cluster. Logs a WARN each time when certificate verification is off.
-   * With {@link #clientSideCache()} above 0 the data connections speak RESP3 with {@code CLIENT
-   * TRACKING ON}, and the client caches the replies to the store's entry {@code GET}s under the
-   * default key prefix ({@link RedisSessionStore#DEFAULT_KEY_PREFIX}); a store built from this
-   * config with {@link RedisSessionStore#builder(RedisConfig)} uses its own prefix.
+   * The client has no client-side cache, whatever {@link #clientSideCache()} says: the cache comes
+   * with the store made by {@link RedisSessionStore#create(RedisConfig)} or {@link
+   * RedisSessionStore#builder(RedisConfig)}, which owns and closes it.
    *
    * @throws SessionStoreUnavailableException if Sentinel or Cluster cannot be reached to learn the
    *     topology (a standalone client connects lazily and never throws here)
    */
   public UnifiedJedis createClient() {
-    return createClient(RedisSessionStore.DEFAULT_KEY_PREFIX);
+    return createClient(null);
   }
 
   /**
-   * {@link #createClient()} whose client-side cache (if on) admits the entry keys under {@code
-   * keyPrefix}.
+   * {@link #createClient()}, with the client-side cache of {@link #clientSideCache()} entries (if
+   * above 0) admitting the entry keys under {@code keyPrefix} ({@code null}: no cache).
    */
   UnifiedJedis createClient(String keyPrefix) {
     if (insecure) {
@@ -199,17 +198,29 @@ public final class RedisConfig {
     if (parsed.topology() != RedisUrl.Topology.CLUSTER) {
       client.database(parsed.database());
     }
-    EntryCache cache = null;
-    if (clientSideCache > 0) {
-      // Invalidations arrive as RESP3 pushes on the connection that read the key.
-      client.protocol(RedisProtocol.RESP3);
-      cache = new EntryCache(clientSideCache, keyPrefix);
-    }
     if (parsed.tls()) {
       // FULL: the chain to a trusted CA and the host name (RFC 6125), unless opted out.
       SslOptions tls = Tls.options(caCertificate, clientCertificate, clientKey, insecure);
       client.sslOptions(tls);
       sentinel.sslOptions(tls);
+    }
+    EntryCache cache = null;
+    JedisClientConfig clientConfig;
+    if (clientSideCache > 0 && keyPrefix != null) {
+      // RESP3: invalidations arrive as pushes (Jedis's CacheConnection needs it on every
+      // connection); the listeners use the same credentials and TLS under their own name.
+      client.protocol(RedisProtocol.RESP3);
+      clientConfig = client.build();
+      JedisClientConfig listener = client.clientName("oidc-session-invalidations").build();
+      cache =
+          new EntryCache(
+              clientSideCache,
+              keyPrefix,
+              listener,
+              parsed.topology() != RedisUrl.Topology.CLUSTER,
+              socketTimeout);
+    } else {
+      clientConfig = client.build();
     }
     ConnectionPoolConfig pool = new ConnectionPoolConfig();
     pool.setMaxTotal(poolSize);
@@ -219,10 +230,7 @@ public final class RedisConfig {
     pool.setTestWhileIdle(true);
     pool.setTimeBetweenEvictionRuns(Duration.ofSeconds(30));
     if (cache != null) {
-      // Every idle connection is PINGed each CLIENT_CACHE_CHECK; a dead one is destroyed, which
-      // drops the whole cache. Idle connections are otherwise kept: closing one would drop it too.
-      pool.setTimeBetweenEvictionRuns(CLIENT_CACHE_CHECK);
-      pool.setNumTestsPerEvictionRun(-1);
+      // Idle connections are kept: Jedis drops the whole cache whenever one is closed.
       pool.setMinEvictableIdleDuration(Duration.ofMillis(-1));
     }
     Set<HostAndPort> hosts = new LinkedHashSet<>(parsed.hosts());
@@ -230,21 +238,21 @@ public final class RedisConfig {
       return switch (parsed.topology()) {
         case STANDALONE -> RedisClient.builder()
             .hostAndPort(parsed.hosts().get(0))
-            .clientConfig(client.build())
+            .clientConfig(clientConfig)
             .poolConfig(pool)
             .cache(cache)
             .build();
         case SENTINEL -> RedisSentinelClient.builder()
             .masterName(parsed.masterName())
             .sentinels(hosts)
-            .clientConfig(client.build())
+            .clientConfig(clientConfig)
             .sentinelClientConfig(sentinel.build())
             .poolConfig(pool)
             .cache(cache)
             .build();
         case CLUSTER -> RedisClusterClient.builder()
             .nodes(hosts)
-            .clientConfig(client.build())
+            .clientConfig(clientConfig)
             .poolConfig(pool)
             .cache(cache)
             .build();
@@ -378,22 +386,20 @@ public final class RedisConfig {
      * parameter {@code client_cache=N} does the same. Needs Redis 6.0 or later (RESP3 and {@code
      * CLIENT TRACKING}).
      *
-     * <p>With it, a {@code find} of an entry this client read before, unchanged since, costs no
-     * command and no byte: the data connections speak RESP3 with {@code CLIENT TRACKING ON}, and
-     * Redis pushes an invalidation on the connection that read a key as soon as any client changes
-     * or deletes it; the next {@code find} after it arrives reads the new value. Only the store's
-     * entry {@code GET}s are cached, never leases, indexes or scripts. A connection found dead (at
-     * its next use, or by a {@code PING} of every idle connection each second), a failover and a
-     * {@code FLUSHALL} drop the whole cache. Memory: a serialized copy of the stored record per entry
-     * (3.3 KB with 1 KB tokens), plus its key and LRU bookkeeping.
+     * <p>With it, a {@code find} of an entry this store read before, unchanged since, costs no
+     * command and no byte. Only the store's entry {@code GET}s are cached, never leases, indexes
+     * or scripts. Besides its pool, the store keeps one more connection to each data node it
+     * caches reads of, with {@code CLIENT TRACKING ON BCAST PREFIX} and the store's key prefix: Redis pushes on
+     * it an invalidation for every change of a key under the prefix (by any client, on any app
+     * node), and the next {@code find} after it arrives reads the new value. That connection
+     * closed (a {@code CLIENT KILL}, a restart, a failover that ends the node) or unanswered to a
+     * {@code PING} within the socket timeout drops the whole cache; so does a Sentinel failover
+     * and a {@code FLUSHALL}. Memory: a serialized copy of the stored record per entry (3.3 KB
+     * with 1 KB tokens), plus its key and LRU bookkeeping.
      */
     public Builder clientSideCache(int maxEntries) {
-      if (maxEntries < 1 || maxEntries > MAX_CLIENT_CACHE) {
-        throw new IllegalArgumentException(
-            "clientSideCache must be between 1 and " + MAX_CLIENT_CACHE + ", but was "
-                + maxEntries);
-      }
-      once(clientSideCache, "clientSideCache");
+      Settings.between(maxEntries, 1, MAX_CLIENT_CACHE, "clientSideCache");
+      Settings.once(clientSideCache, "clientSideCache");
       clientSideCache = maxEntries;
       return this;
     }

@@ -402,6 +402,9 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
   public void close() {
     if (ownsClient) {
       redis.close();
+      if (redis.getCache() instanceof EntryCache cache) {
+        cache.close();
+      }
     }
   }
 

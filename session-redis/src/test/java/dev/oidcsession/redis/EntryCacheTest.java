@@ -3,21 +3,23 @@ package dev.oidcsession.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.CommandObjects;
+import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.csc.CacheEntry;
 import redis.clients.jedis.csc.CacheKey;
 
-/** {@link EntryCache} without a server: what it admits, and no stale fill after a race. */
+/** {@link EntryCache} without a server: what it admits, and nothing kept without an invalidation connection. */
 class EntryCacheTest {
 
   private final CommandObjects commands = new CommandObjects(RedisProtocol.RESP3);
 
   @Test
   void cacheable_onlyGetsOfEntryKeysUnderThePrefix() {
-    EntryCache cache = new EntryCache(10, "app:");
+    EntryCache cache = new EntryCache(10, "app:", DefaultJedisClientConfig.builder().build(), true, Duration.ofSeconds(1));
     assertThat(cache.isCacheable(new CacheKey<>(commands.get("app:{k1}:s")))).isTrue();
     assertThat(cache.isCacheable(new CacheKey<>(commands.get("app:{k1}:l")))).isFalse();
     assertThat(cache.isCacheable(new CacheKey<>(commands.get("app:{i1}:i")))).isFalse();
@@ -35,23 +37,18 @@ class EntryCacheTest {
   }
 
   @Test
-  void set_afterAnInvalidationDuringTheMiss_isNotKept() {
-    EntryCache cache = new EntryCache(10, "oidcs:");
+  void set_withoutAnInvalidationConnection_isNotKept() {
+    EntryCache cache =
+        new EntryCache(
+            10, "oidcs:", DefaultJedisClientConfig.builder().build(), true, Duration.ofSeconds(1));
     CacheKey<String> key = new CacheKey<>(commands.get("oidcs:{k1}:s"));
 
     assertThat(cache.get(key)).isNull();
-    cache.set(key, new CacheEntry<>(key, "value", null)); // a quiet miss: kept
-    assertThat(cache.getSize()).isEqualTo(1);
-    cache.flush();
-
-    assertThat(cache.get(key)).isNull(); // the miss begins
-    cache.deleteByRedisKeys(List.of("oidcs:{k1}:s".getBytes(StandardCharsets.UTF_8)));
-    cache.set(key, new CacheEntry<>(key, "old value", null)); // the reply read before it
+    cache.set(key, new CacheEntry<>(key, "value", null)); // no connection read it
     assertThat(cache.getSize()).isZero();
+    assertThat(cache.listeners()).isEmpty();
 
-    assertThat(cache.get(key)).isNull();
-    cache.flush(); // a connection lost during the miss
-    cache.set(key, new CacheEntry<>(key, "old value", null));
+    cache.set(key, new CacheEntry<>(key, "value", null)); // no miss began
     assertThat(cache.getSize()).isZero();
   }
 }

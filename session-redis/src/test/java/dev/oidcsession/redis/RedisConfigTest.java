@@ -204,7 +204,7 @@ class RedisConfigTest {
     }
     assertThatThrownBy(() -> RedisConfig.builder().clientSideCache(5).clientSideCache(6))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("clientSideCache was already set");
+        .hasMessage("clientSideCache was already set to 5");
     assertThatThrownBy(
             () -> RedisConfig.builder().url("redis://h?client_cache=5").clientSideCache(6).build())
         .isInstanceOf(IllegalStateException.class)
