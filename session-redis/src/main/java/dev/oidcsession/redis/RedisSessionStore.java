@@ -90,36 +90,10 @@ import redis.clients.jedis.params.SetParams;
  * <h2>Client-side cache (off by default)</h2>
  *
  * <p>With {@link RedisConfig.Builder#clientSideCache(int)} or {@code ?client_cache=N} in the URL,
- * the client made from the config keeps the replies to entry {@code GET}s (and nothing else: no
- * lease, index, script or other command) in a cache of at most {@code N} entries, least recently
- * used out first, using Redis's server-assisted client-side caching (Redis 6.0 or later):
- *
- * <ul>
- *   <li><b>Wire.</b> The data connections speak RESP3 ({@code HELLO 3}) and send {@code CLIENT
- *       TRACKING ON} once when they open. Redis then remembers which keys each connection read
- *       and, when any client changes, deletes or expires one of them (a renewal, an idle mark, a
- *       logout, a back-channel logout, on any node), pushes {@code >2 invalidate [key]} on that
- *       connection.
- *   <li><b>Cost.</b> A {@link #find} of a cached, unchanged entry sends no command and receives no
- *       byte (1,000 finds of one entry: one {@code GET}, measured on standalone, Sentinel and
- *       Cluster). A hit costs a copy of the cached reply and a non-blocking look for pushes on
- *       the connection that read it. A miss is the {@code GET} above. Memory: up to {@code N}
- *       serialized copies of records (3.3 KB each with 1 KB tokens), plus keys and LRU
- *       bookkeeping.
- *   <li><b>Freshness.</b> A write is seen by the next {@link #find} after its invalidation
- *       arrives on this client: measured from the writer's acknowledgement to the cached
- *       store's first fresh read over 200 writes of each topology, several runs on loopback: p50
- *       60-135 &micro;s, p99 1.4-5.6 ms, max under 9 ms (a fresh read includes its {@code GET}).
- *       The writer's acknowledgement does not wait for the push: finds in that window return the
- *       old value. A value read while any invalidation arrived is served but not kept.
- *   <li><b>Losses.</b> A connection found dead drops the whole cache: at its next use, when a
- *       hit's connection is broken, or by a {@code PING} of every idle pooled connection each
- *       second; a Sentinel failover and a {@code FLUSHALL} drop it too. Until a loss is found, a
- *       cached entry may be served although Redis can no longer tell this client about changes:
- *       measured 1 to 4 s after a {@code CLIENT KILL} or server restart, bounded by about a
- *       second plus the socket timeout when the peer vanishes without closing. Idle pooled
- *       connections are kept rather than evicted (closing one would drop the cache).
- * </ul>
+ * a store made from the config keeps the replies to entry {@code GET}s (nothing else) in a cache
+ * of at most {@code N} entries, kept fresh by Redis's server-assisted client-side caching over
+ * one broadcast-tracking connection per data node; a lost one drops the whole cache. The design,
+ * its guarantees and their measured figures: the package's {@code EntryCache} and the README.
  *
  * <h2>Why this shape</h2>
  *
