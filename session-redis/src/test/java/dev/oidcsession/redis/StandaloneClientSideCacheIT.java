@@ -11,6 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.args.ClientPauseMode;
 
 /** The client-side cache on one plain redis-server; plus a server restart that loses every key. */
 class StandaloneClientSideCacheIT extends ClientSideCacheContract {
@@ -32,6 +34,46 @@ class StandaloneClientSideCacheIT extends ClientSideCacheContract {
   @Override
   protected boolean quietNodes() {
     return true;
+  }
+
+  @Test
+  @Order(Integer.MAX_VALUE - 4) // pauses the server
+  void serverStopsAnswering_unansweredPingDropsTheWholeCache() {
+    Duration socketTimeout = Duration.ofMillis(200);
+    RedisSessionStore quick =
+        redis.closeAfterAll(
+            RedisSessionStore.create(
+                redis.config().clientSideCache(10).socketTimeout(socketTimeout).build()));
+    StoredEntry entry = entry(randomKey(), 1, now().plusSeconds(600));
+    assertThat(writer().insert(entry)).isTrue();
+    await("the entry cached")
+        .atMost(LOSS_DETECTED_WITHIN)
+        .until(() -> quick.find(entry.key()).isPresent() && quick.clientCache().getSize() == 1);
+    List<InvalidationListener> listeners = ((EntryCache) quick.clientCache()).listeners();
+
+    long start = System.nanoTime();
+    try (Jedis admin = redis.admin(redis.primary())) {
+      // The connections stay open, but nothing is answered: a peer gone without closing.
+      admin.clientPause(3_000, ClientPauseMode.ALL);
+    }
+    long deadline =
+        start + RedisConfig.CLIENT_CACHE_CHECK.multipliedBy(2).plus(socketTimeout).toNanos()
+            + LOSS_DETECTED_WITHIN.toNanos();
+    while (quick.clientCache().getSize() > 0
+        || listeners.stream().anyMatch(InvalidationListener::up)) {
+      assertThat(System.nanoTime()).as("the silence detected in time").isLessThan(deadline);
+      Thread.onSpinWait();
+    }
+    log.info(
+        "server paused: the whole cache dropped {} ms after the pause (heartbeat {} ms, socket"
+            + " timeout {} ms)",
+        Duration.ofNanos(System.nanoTime() - start).toMillis(),
+        RedisConfig.CLIENT_CACHE_CHECK.toMillis(),
+        socketTimeout.toMillis());
+    await("the server answers again")
+        .atMost(LOSS_DETECTED_WITHIN)
+        .ignoreException(dev.oidcsession.core.SessionStoreUnavailableException.class)
+        .until(() -> writer().find(entry.key()).isPresent());
   }
 
   @Test
