@@ -14,8 +14,10 @@ import org.slf4j.LoggerFactory;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.RedisSentinelClient;
 import redis.clients.jedis.SslOptions;
 import redis.clients.jedis.UnifiedJedis;
@@ -41,6 +43,10 @@ import redis.clients.jedis.exceptions.JedisException;
  *       rediss-cluster://}): seed nodes, e.g. {@code redis-cluster://:s3cret@n1:6379,n2:6379}
  * </ul>
  *
+ * <p>Every form takes {@code ?client_cache=N} ({@code &client_cache=N} after {@code master=}):
+ * the client-side cache of {@link Builder#clientSideCache(int)}, e.g. {@code
+ * redis://redis.internal:6379?client_cache=10000}.
+ *
  * <p>Defaults: pool of {@value #DEFAULT_POOL_SIZE} connections, connect and socket timeouts of 2
  * seconds, TLS trusting the JDK's trust
  * store with host name verification.
@@ -59,6 +65,16 @@ public final class RedisConfig {
   static final Duration MIN_TIMEOUT = Duration.ofMillis(1);
   static final Duration MAX_TIMEOUT = Duration.ofMinutes(1);
 
+  /** The largest client-side cache, in entries (several GB of heap with realistic sessions). */
+  static final int MAX_CLIENT_CACHE = 1_000_000;
+
+  /**
+   * With the client-side cache on, how often each invalidation connection is sent a {@code PING}: one
+   * unanswered within {@code socketTimeout} counts as lost and drops the whole cache (a connection
+   * closed by the server is seen at once, without it).
+   */
+  static final Duration CLIENT_CACHE_CHECK = Duration.ofSeconds(1);
+
   private final String url;
   private final RedisUrl parsed;
   private final Path caCertificate;
@@ -68,6 +84,7 @@ public final class RedisConfig {
   private final int poolSize;
   private final Duration connectTimeout;
   private final Duration socketTimeout;
+  private final int clientSideCache;
 
   private RedisConfig(Builder b) {
     this.url = b.url;
@@ -79,6 +96,8 @@ public final class RedisConfig {
     this.poolSize = b.poolSize != null ? b.poolSize : DEFAULT_POOL_SIZE;
     this.connectTimeout = b.connectTimeout != null ? b.connectTimeout : DEFAULT_TIMEOUT;
     this.socketTimeout = b.socketTimeout != null ? b.socketTimeout : DEFAULT_TIMEOUT;
+    this.clientSideCache =
+        b.clientSideCache != null ? b.clientSideCache : b.parsed.clientCache();
   }
 
   /** A builder; only {@link Builder#url} is required. */
@@ -111,6 +130,14 @@ public final class RedisConfig {
     return socketTimeout;
   }
 
+  /**
+   * The most entries the client-side cache holds ({@link Builder#clientSideCache(int)} or the URL's
+   * {@code client_cache}); 0 when there is no client-side cache (the default).
+   */
+  public int clientSideCache() {
+    return clientSideCache;
+  }
+
   /** Whether server certificates go unchecked ({@link Builder#insecureSkipCertificateVerification()}). */
   public boolean insecureSkipCertificateVerification() {
     return insecure;
@@ -130,11 +157,22 @@ public final class RedisConfig {
    * Makes a new pooled client for this config; the caller closes it. A {@code RedisClient} for
    * {@code redis://}/{@code rediss://}, a {@code RedisSentinelClient} for Sentinel and a {@code
    * RedisClusterClient} for Cluster. Logs a WARN each time when certificate verification is off.
+   * The client has no client-side cache, whatever {@link #clientSideCache()} says: the cache comes
+   * with the store made by {@link RedisSessionStore#create(RedisConfig)} or {@link
+   * RedisSessionStore#builder(RedisConfig)}, which owns and closes it.
    *
    * @throws SessionStoreUnavailableException if Sentinel or Cluster cannot be reached to learn the
    *     topology (a standalone client connects lazily and never throws here)
    */
   public UnifiedJedis createClient() {
+    return createClient(null);
+  }
+
+  /**
+   * {@link #createClient()}, with the client-side cache of {@link #clientSideCache()} entries (if
+   * above 0) admitting the entry keys under {@code keyPrefix} ({@code null}: no cache).
+   */
+  UnifiedJedis createClient(String keyPrefix) {
     if (insecure) {
       log.warn(
           "TLS CERTIFICATE VERIFICATION IS OFF for Redis ({}): anyone on the network path can"
@@ -166,6 +204,24 @@ public final class RedisConfig {
       client.sslOptions(tls);
       sentinel.sslOptions(tls);
     }
+    EntryCache cache = null;
+    JedisClientConfig clientConfig;
+    if (clientSideCache > 0 && keyPrefix != null) {
+      // RESP3: invalidations arrive as pushes (Jedis's CacheConnection needs it on every
+      // connection); the listeners use the same credentials and TLS under their own name.
+      client.protocol(RedisProtocol.RESP3);
+      clientConfig = client.build();
+      JedisClientConfig listener = client.clientName("oidc-session-invalidations").build();
+      cache =
+          new EntryCache(
+              clientSideCache,
+              keyPrefix,
+              listener,
+              parsed.topology() != RedisUrl.Topology.CLUSTER,
+              socketTimeout);
+    } else {
+      clientConfig = client.build();
+    }
     ConnectionPoolConfig pool = new ConnectionPoolConfig();
     pool.setMaxTotal(poolSize);
     pool.setMaxIdle(poolSize);
@@ -173,25 +229,32 @@ public final class RedisConfig {
     pool.setMaxWait(connectTimeout.plus(socketTimeout));
     pool.setTestWhileIdle(true);
     pool.setTimeBetweenEvictionRuns(Duration.ofSeconds(30));
+    if (cache != null) {
+      // Idle connections are kept: Jedis drops the whole cache whenever one is closed.
+      pool.setMinEvictableIdleDuration(Duration.ofMillis(-1));
+    }
     Set<HostAndPort> hosts = new LinkedHashSet<>(parsed.hosts());
     try {
       return switch (parsed.topology()) {
         case STANDALONE -> RedisClient.builder()
             .hostAndPort(parsed.hosts().get(0))
-            .clientConfig(client.build())
+            .clientConfig(clientConfig)
             .poolConfig(pool)
+            .cache(cache)
             .build();
         case SENTINEL -> RedisSentinelClient.builder()
             .masterName(parsed.masterName())
             .sentinels(hosts)
-            .clientConfig(client.build())
+            .clientConfig(clientConfig)
             .sentinelClientConfig(sentinel.build())
             .poolConfig(pool)
+            .cache(cache)
             .build();
         case CLUSTER -> RedisClusterClient.builder()
             .nodes(hosts)
-            .clientConfig(client.build())
+            .clientConfig(clientConfig)
             .poolConfig(pool)
+            .cache(cache)
             .build();
       };
     } catch (JedisException e) {
@@ -210,6 +273,7 @@ public final class RedisConfig {
         + ", poolSize=" + poolSize
         + ", connectTimeout=" + connectTimeout
         + ", socketTimeout=" + socketTimeout
+        + (clientSideCache > 0 ? ", clientSideCache=" + clientSideCache : "")
         + (caCertificate != null ? ", caCertificate=" + caCertificate : "")
         + (clientCertificate != null ? ", clientCertificate=" + clientCertificate : "")
         + (insecure ? ", INSECURE: certificates not verified" : "")
@@ -232,6 +296,7 @@ public final class RedisConfig {
     private Integer poolSize;
     private Duration connectTimeout;
     private Duration socketTimeout;
+    private Integer clientSideCache;
 
     private Builder() {}
 
@@ -316,13 +381,42 @@ public final class RedisConfig {
     }
 
     /**
+     * Turns on Redis server-assisted client-side caching of session reads, holding at most {@code
+     * maxEntries} entries (least recently used out first); 1 to 1,000,000. Off by default; the URL
+     * parameter {@code client_cache=N} does the same. Needs Redis 6.0 or later (RESP3 and {@code
+     * CLIENT TRACKING}).
+     *
+     * <p>With it, a {@code find} of an entry this store read before, unchanged since, costs no
+     * command and no byte. Only the store's entry {@code GET}s are cached, never leases, indexes
+     * or scripts. Besides its pool, the store keeps one more connection to each data node it
+     * caches reads of, with {@code CLIENT TRACKING ON BCAST PREFIX} and the store's key prefix: Redis pushes on
+     * it an invalidation for every change of a key under the prefix (by any client, on any app
+     * node), and the next {@code find} after it arrives reads the new value. That connection
+     * closed (a {@code CLIENT KILL}, a restart, a failover that ends the node) or unanswered to a
+     * {@code PING} within the socket timeout drops the whole cache; so does a Sentinel failover
+     * and a {@code FLUSHALL}. Memory: a serialized copy of the stored record per entry (3.3 KB
+     * with 1 KB tokens), plus its key and LRU bookkeeping.
+     */
+    public Builder clientSideCache(int maxEntries) {
+      Settings.between(maxEntries, 1, MAX_CLIENT_CACHE, "clientSideCache");
+      Settings.once(clientSideCache, "clientSideCache");
+      clientSideCache = maxEntries;
+      return this;
+    }
+
+    /**
      * Builds the config.
      *
-     * @throws IllegalStateException if no URL was set, or TLS files or the TLS opt-out were set
-     *     for a URL without TLS
+     * @throws IllegalStateException if no URL was set, TLS files or the TLS opt-out were set for
+     *     a URL without TLS, or the client-side cache was set both in the URL and on the builder
      */
     public RedisConfig build() {
       Settings.required(url, "url");
+      if (clientSideCache != null && parsed.clientCache() > 0) {
+        throw new IllegalStateException(
+            "clientSideCache must be set once, but was set in the URL (client_cache) and on the"
+                + " builder");
+      }
       if (!parsed.tls() && (caCertificate != null || clientCertificate != null || insecure)) {
         throw new IllegalStateException(
             "caCertificate, clientCertificate and insecureSkipCertificateVerification must go with"

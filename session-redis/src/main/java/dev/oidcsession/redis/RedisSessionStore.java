@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.csc.Cache;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.SetParams;
 
@@ -60,7 +61,8 @@ import redis.clients.jedis.params.SetParams;
  * <table>
  *   <caption>Commands per operation</caption>
  *   <tr><th>operation</th><th>commands</th></tr>
- *   <tr><td>{@link #find}</td><td>{@code GET oidcs:{K}:s}: exactly one command, no write</td></tr>
+ *   <tr><td>{@link #find}</td><td>{@code GET oidcs:{K}:s}: exactly one command, no write; with
+ *       the client-side cache, none while the entry is cached and unchanged (below)</td></tr>
  *   <tr><td>{@link #insert}</td><td>{@code SET oidcs:{K}:s <record> NX PXAT <expiresAt>}; then per
  *       index the script {@code INDEX_ADD} on {@code oidcs:{I}:i}</td></tr>
  *   <tr><td>{@link #replace}</td><td>on one connection to the key's primary, in one round
@@ -84,6 +86,14 @@ import redis.clients.jedis.params.SetParams;
  * <p>{@code INDEX_ADD} is {@code ZADD <score> K}, {@code ZREMRANGEBYSCORE -inf <now>} (expired
  * members go on every add) and {@code PEXPIREAT} the highest remaining score, so an index never
  * grows without bound and never outlives its last entry.
+ *
+ * <h2>Client-side cache (off by default)</h2>
+ *
+ * <p>With {@link RedisConfig.Builder#clientSideCache(int)} or {@code ?client_cache=N} in the URL,
+ * a store made from the config keeps the replies to entry {@code GET}s (nothing else) in a cache
+ * of at most {@code N} entries, kept fresh by Redis's server-assisted client-side caching over
+ * one broadcast-tracking connection per data node; a lost one drops the whole cache. The design,
+ * its guarantees and their measured figures: the package's {@code EntryCache} and the README.
  *
  * <h2>Why this shape</h2>
  *
@@ -366,6 +376,9 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
   public void close() {
     if (ownsClient) {
       redis.close();
+      if (redis.getCache() instanceof EntryCache cache) {
+        cache.close();
+      }
     }
   }
 
@@ -376,6 +389,11 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
   }
 
   // --- keys and helpers ---
+
+  /** The client's client-side cache, {@code null} without one. */
+  Cache clientCache() {
+    return redis.getCache();
+  }
 
   /** The entry key of {@code key}: {@code <prefix>{<key>}:s}. */
   String entryKey(StoreKey key) {
@@ -480,7 +498,10 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
     public RedisSessionStore build() {
       return client != null
           ? new RedisSessionStore(this, client, false)
-          : new RedisSessionStore(this, config.createClient(), true);
+          : new RedisSessionStore(
+              this,
+              config.createClient(keyPrefix != null ? keyPrefix : DEFAULT_KEY_PREFIX),
+              true);
     }
   }
 }

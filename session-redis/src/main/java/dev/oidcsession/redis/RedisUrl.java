@@ -23,7 +23,9 @@ import redis.clients.jedis.HostAndPort;
  * </pre>
  *
  * Ports default to 6379 (26379 for sentinels). The user and password are those of the data
- * nodes; sentinels are contacted without credentials.
+ * nodes; sentinels are contacted without credentials. Every form takes {@code ?client_cache=N}
+ * (with {@code &} after {@code master=} for Sentinel): a client-side cache of at most {@code N}
+ * entries, {@code 0} when absent.
  */
 record RedisUrl(
     Topology topology,
@@ -32,7 +34,8 @@ record RedisUrl(
     String user,
     String password,
     int database,
-    String masterName) {
+    String masterName,
+    int clientCache) {
 
   enum Topology {
     STANDALONE,
@@ -114,8 +117,20 @@ record RedisUrl(
     }
     Map<String, String> query = query(m.group("query"), url);
     String masterName = query.remove("master");
+    String cache = query.remove("client_cache");
     if (!query.isEmpty()) {
-      throw invalid("a URL whose only query parameter is master (for Sentinel)", url);
+      throw invalid(
+          "a URL whose query parameters are client_cache and (for Sentinel) master", url);
+    }
+    int clientCache = 0;
+    if (cache != null) {
+      if (!cache.matches("\\d{1,7}")
+          || Integer.parseInt(cache) < 1
+          || Integer.parseInt(cache) > RedisConfig.MAX_CLIENT_CACHE) {
+        throw invalid(
+            "a URL whose client_cache is between 1 and " + RedisConfig.MAX_CLIENT_CACHE, url);
+      }
+      clientCache = Integer.parseInt(cache);
     }
     if (topology == Topology.SENTINEL && (masterName == null || masterName.isBlank())) {
       throw invalid("a Sentinel URL with ?master=<master name>", url);
@@ -123,7 +138,8 @@ record RedisUrl(
     if (topology != Topology.SENTINEL && masterName != null) {
       throw invalid("a URL with ?master= only for Sentinel", url);
     }
-    return new RedisUrl(topology, tls, List.copyOf(hosts), user, password, database, masterName);
+    return new RedisUrl(
+        topology, tls, List.copyOf(hosts), user, password, database, masterName, clientCache);
   }
 
   /** {@code url} with its password replaced by {@code ***}. */
@@ -161,6 +177,9 @@ record RedisUrl(
     }
     if (password != null) {
       out.append(" with password");
+    }
+    if (clientCache > 0) {
+      out.append(" client_cache ").append(clientCache);
     }
     return out.toString();
   }

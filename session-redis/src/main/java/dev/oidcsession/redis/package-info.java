@@ -7,7 +7,8 @@
  * <ul>
  *   <li>{@link dev.oidcsession.redis.RedisConfig}: how to reach Redis, from one {@code REDIS_URL}
  *       ({@code redis://}, {@code rediss://}, {@code redis-sentinel://}, {@code redis-cluster://})
- *       plus TLS files, pool size and timeouts.
+ *       plus TLS files, pool size, timeouts and the optional client-side cache ({@code
+ *       ?client_cache=N}: resolving an unchanged session costs no round trip).
  *   <li>{@link dev.oidcsession.redis.RedisSessionStore#create(RedisConfig)} for every default, or
  *       {@link dev.oidcsession.redis.RedisSessionStore#builder(RedisConfig)} / {@link
  *       dev.oidcsession.redis.RedisSessionStore#builder(redis.clients.jedis.UnifiedJedis)} for the

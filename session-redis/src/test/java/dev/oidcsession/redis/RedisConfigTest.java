@@ -23,7 +23,7 @@ class RedisConfigTest {
     assertThat(url)
         .isEqualTo(
             new RedisUrl(RedisUrl.Topology.STANDALONE, false,
-                List.of(new HostAndPort("redis.internal", 6390)), "app", PASSWORD, 3, null));
+                List.of(new HostAndPort("redis.internal", 6390)), "app", PASSWORD, 3, null, 0));
   }
 
   @Test
@@ -31,7 +31,7 @@ class RedisConfigTest {
     assertThat(RedisUrl.parse("rediss://:" + PASSWORD + "@cache.example.com"))
         .isEqualTo(
             new RedisUrl(RedisUrl.Topology.STANDALONE, true,
-                List.of(new HostAndPort("cache.example.com", 6379)), null, PASSWORD, 0, null));
+                List.of(new HostAndPort("cache.example.com", 6379)), null, PASSWORD, 0, null, 0));
     assertThat(RedisUrl.parse("redis://" + PASSWORD + "@h").password()).isEqualTo(PASSWORD);
   }
 
@@ -46,7 +46,7 @@ class RedisConfigTest {
         .isEqualTo(
             new RedisUrl(RedisUrl.Topology.SENTINEL, false,
                 List.of(new HostAndPort("s1", 26379), new HostAndPort("s2", 26380)),
-                null, null, 2, "mymaster"));
+                null, null, 2, "mymaster", 0));
     assertThatThrownBy(() -> RedisUrl.parse("redis-sentinel://s1:26379"))
         .hasMessage(
             "url must be a Sentinel URL with ?master=<master name>, but was redis-sentinel://s1:26379");
@@ -82,8 +82,8 @@ class RedisConfigTest {
         .hasMessage("url must be a URL with ?master= only for Sentinel, but was redis://h?master=m");
     assertThatThrownBy(() -> RedisConfig.builder().url("redis://h?timeout=5"))
         .hasMessage(
-            "url must be a URL whose only query parameter is master (for Sentinel), but was"
-                + " redis://h?timeout=5");
+            "url must be a URL whose query parameters are client_cache and (for Sentinel) master,"
+                + " but was redis://h?timeout=5");
   }
 
   @Test
@@ -168,5 +168,48 @@ class RedisConfigTest {
                 + " poolSize=16, connectTimeout=PT2S, socketTimeout=PT2S]")
         .doesNotContain(PASSWORD);
     assertThat(RedisUrl.parse("redis://:" + PASSWORD + "@h").toString()).doesNotContain(PASSWORD);
+  }
+
+  @Test
+  void clientSideCache_offByDefault_onFromTheBuilderOrTheUrl() {
+    assertThat(RedisConfig.fromUrl("redis://h").clientSideCache()).isZero();
+    assertThat(RedisConfig.builder().url("redis://h").clientSideCache(500).build().clientSideCache())
+        .isEqualTo(500);
+    RedisConfig fromUrl = RedisConfig.fromUrl("redis://:" + PASSWORD + "@h:6380/1?client_cache=10000");
+    assertThat(fromUrl.clientSideCache()).isEqualTo(10_000);
+    assertThat(fromUrl.toString())
+        .isEqualTo(
+            "RedisConfig[standalone h:6380 db 1 with password client_cache 10000, poolSize=16,"
+                + " connectTimeout=PT2S, socketTimeout=PT2S, clientSideCache=10000]");
+    assertThat(
+            RedisUrl.parse("redis-sentinel://s1/0?master=m&client_cache=7"))
+        .extracting(RedisUrl::masterName, RedisUrl::clientCache)
+        .containsExactly("m", 7);
+    assertThat(RedisUrl.parse("redis-cluster://n1,n2?client_cache=1000000").clientCache())
+        .isEqualTo(1_000_000);
+  }
+
+  @Test
+  void clientSideCache_bounds_bothSides_andOnlyOnce() {
+    assertThatThrownBy(() -> RedisConfig.builder().clientSideCache(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("clientSideCache must be between 1 and 1000000, but was 0");
+    assertThatThrownBy(() -> RedisConfig.builder().clientSideCache(1_000_001))
+        .hasMessage("clientSideCache must be between 1 and 1000000, but was 1000001");
+    for (String bad : List.of("0", "-1", "abc", "1000001", "")) {
+      assertThatThrownBy(() -> RedisConfig.builder().url("redis://:" + PASSWORD + "@h?client_cache=" + bad))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("url must be a URL whose")
+          .hasMessageNotContaining(PASSWORD);
+    }
+    assertThatThrownBy(() -> RedisConfig.builder().clientSideCache(5).clientSideCache(6))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("clientSideCache was already set to 5");
+    assertThatThrownBy(
+            () -> RedisConfig.builder().url("redis://h?client_cache=5").clientSideCache(6).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage(
+            "clientSideCache must be set once, but was set in the URL (client_cache) and on the"
+                + " builder");
   }
 }

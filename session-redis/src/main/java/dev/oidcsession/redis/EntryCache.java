@@ -1,0 +1,309 @@
+package dev.oidcsession.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.Protocol;
+import redis.clients.jedis.args.Rawable;
+import redis.clients.jedis.commands.ProtocolCommand;
+import redis.clients.jedis.csc.CacheConnection;
+import redis.clients.jedis.csc.CacheEntry;
+import redis.clients.jedis.csc.CacheKey;
+import redis.clients.jedis.csc.Cacheable;
+import redis.clients.jedis.csc.DefaultCache;
+import redis.clients.jedis.csc.LRUEviction;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * The client-side cache of a {@link RedisSessionStore} on Jedis's server-assisted caching (RESP3,
+ * {@code CLIENT TRACKING}). Holds at most {@code maxEntries} replies, least recently used out
+ * first, and only replies to {@code GET <prefix>{K}:s}: never leases, indexes or scripts.
+ * Thread-safe.
+ *
+ * <p>What it adds to Jedis's {@link DefaultCache}:
+ *
+ * <ul>
+ *   <li><b>Compatibility mode.</b> Jedis 8.0.2 refuses servers older than 7.4 unless the cache
+ *       says {@link #compatibilityMode()}; tracking and invalidation work from Redis 6.0.
+ *   <li><b>Freshness that does not depend on the pooled connections.</b> Jedis relies on the
+ *       connection that read a key to hear of its change, and a dead idle connection is noticed
+ *       only when next used: until then its entries are served stale. Here every data node that
+ *       served a cached read has an {@link InvalidationListener}: one connection with {@code
+ *       CLIENT TRACKING ON BCAST PREFIX <prefix>}, read by a thread of its own, which hears of
+ *       every change under the prefix whoever made it. A value is kept only if its node's
+ *       listener was up for the whole miss; a listener lost (closed, killed, restarted, or a
+ *       {@code PING} unanswered within the socket timeout) drops the whole cache at once.
+ *   <li><b>No stale fill.</b> A miss reads the value, then stores it; an invalidation arriving in
+ *       between would otherwise be lost and the old value kept. A value is stored only if no
+ *       invalidation of a key of its stripe (one in 4,096), flush, listener loss or new listener
+ *       happened since its miss began.
+ *   <li><b>One data node at a time for standalone and Sentinel.</b> A value read from another
+ *       node than the listened one (Sentinel's new master) closes the old listener, which drops
+ *       the whole cache.
+ * </ul>
+ *
+ * <p>The map is a {@link ConcurrentHashMap} (Jedis's default {@code HashMap} is read without a
+ * lock on hits).
+ */
+final class EntryCache extends DefaultCache implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(RedisSessionStore.class);
+  private static final int STRIPES = 4096;
+
+  private final String trackedPrefix;
+  private final JedisClientConfig listenerConfig;
+  private final boolean oneNode;
+  private final long heartbeatTimeoutNanos;
+  /** Flushes, listener losses and new listeners: each changes everything. */
+  private final AtomicLong epoch = new AtomicLong();
+  /** Invalidations by key, striped: a change of one key does not spoil a concurrent miss of another. */
+  private final AtomicLongArray stripes = new AtomicLongArray(STRIPES);
+  /** The miss under way on this thread: epoch, its key's stripe count, stripe, 1 while valid. */
+  private final ThreadLocal<long[]> missFrom = ThreadLocal.withInitial(() -> new long[4]);
+  private final Object guard = new Object();
+  private final Map<HostAndPort, InvalidationListener> listeners = new HashMap<>();
+  private long openFailedAt;
+  private boolean openFailed;
+  private ScheduledExecutorService heartbeat;
+  private volatile boolean closed;
+
+  /**
+   * A cache of at most {@code maxEntries} entry replies of keys under {@code prefix}, whose
+   * listeners connect with {@code listenerConfig} and whose heartbeat gives up on a {@code PING}
+   * after {@code heartbeatTimeout}; {@code oneNode} for standalone and Sentinel.
+   */
+  EntryCache(
+      int maxEntries,
+      String prefix,
+      JedisClientConfig listenerConfig,
+      boolean oneNode,
+      Duration heartbeatTimeout) {
+    super(
+        maxEntries,
+        new ConcurrentHashMap<>(),
+        new EntryGets(prefix),
+        new LRUEviction(maxEntries));
+    this.trackedPrefix = prefix + "{";
+    this.listenerConfig = listenerConfig;
+    this.oneNode = oneNode;
+    this.heartbeatTimeoutNanos = heartbeatTimeout.toNanos();
+  }
+
+  @Override
+  public boolean compatibilityMode() {
+    return true;
+  }
+
+  @Override
+  public CacheEntry get(CacheKey cacheKey) {
+    // A miss that follows reads after this point.
+    long[] from = missFrom.get();
+    int stripe = stripe(cacheKey);
+    from[0] = epoch.get();
+    from[1] = stripes.get(stripe);
+    from[2] = stripe;
+    from[3] = 1;
+    return super.get(cacheKey);
+  }
+
+  @Override
+  public CacheEntry set(CacheKey cacheKey, CacheEntry value) {
+    long[] from = missFrom.get();
+    boolean began = from[3] == 1 && from[2] == stripe(cacheKey);
+    from[3] = 0;
+    CacheConnection owner = value.getConnection();
+    if (!began || owner == null) {
+      return null;
+    }
+    InvalidationListener listener = listenerFor(owner.getHostAndPort());
+    synchronized (guard) {
+      if (listener == null
+          || !listener.up()
+          || from[0] != epoch.get()
+          || from[1] != stripes.get((int) from[2])) {
+        return null; // nobody listened all along, or something changed: serve it, do not keep it
+      }
+      return super.set(cacheKey, value);
+    }
+  }
+
+  @Override
+  public List<CacheKey> deleteByRedisKey(Object key) {
+    synchronized (guard) {
+      stripes.incrementAndGet(stripe(key));
+      return super.deleteByRedisKey(key);
+    }
+  }
+
+  @Override
+  public List<CacheKey> deleteByRedisKeys(List keys) {
+    synchronized (guard) {
+      if (keys == null) { // a FLUSHALL's invalidate
+        epoch.incrementAndGet();
+      } else {
+        for (Object key : keys) {
+          stripes.incrementAndGet(stripe(key));
+        }
+      }
+      return super.deleteByRedisKeys(keys); // null flushes
+    }
+  }
+
+  @Override
+  public int flush() {
+    synchronized (guard) {
+      epoch.incrementAndGet();
+      return super.flush();
+    }
+  }
+
+  /** The nodes listened to now (tests). */
+  synchronized List<InvalidationListener> listeners() {
+    return List.copyOf(listeners.values());
+  }
+
+  /** Closes every listener and the heartbeat, and empties the cache; nothing is kept after. */
+  @Override
+  public void close() {
+    List<InvalidationListener> open;
+    synchronized (this) {
+      closed = true;
+      open = List.copyOf(listeners.values());
+      listeners.clear();
+      if (heartbeat != null) {
+        heartbeat.shutdownNow();
+      }
+    }
+    open.forEach(InvalidationListener::close);
+    flush();
+  }
+
+  /**
+   * The up listener of {@code node}, opened now if there is none ({@code null} if that fails; a
+   * failed open is retried no sooner than a second later). Opening one changes the epoch, so
+   * the miss that opened it is not kept.
+   */
+  private synchronized InvalidationListener listenerFor(HostAndPort node) {
+    InvalidationListener listener = listeners.get(node);
+    if (listener != null && listener.up()) {
+      return listener;
+    }
+    if (closed
+        || (openFailed
+            && System.nanoTime() - openFailedAt < RedisConfig.CLIENT_CACHE_CHECK.toNanos())) {
+      return null;
+    }
+    if (oneNode) {
+      for (InvalidationListener other : List.copyOf(listeners.values())) {
+        listeners.remove(other.node());
+        other.close(); // another node now: its reader reports the loss and drops the cache
+      }
+    }
+    try {
+      listener =
+          InvalidationListener.open(
+              node, listenerConfig, trackedPrefix, this::invalidate, this::lost);
+    } catch (JedisException e) {
+      openFailed = true;
+      openFailedAt = System.nanoTime();
+      log.warn(
+          "client-side cache: could not listen for invalidations on {} ({}); reads are not cached"
+              + " meanwhile",
+          node,
+          e.getClass().getSimpleName());
+      return null;
+    }
+    openFailed = false;
+    listeners.put(node, listener);
+    flush(); // anything read before this listener was up may have changed unheard
+    if (heartbeat == null) {
+      heartbeat =
+          Executors.newSingleThreadScheduledExecutor(
+              task -> {
+                Thread thread = new Thread(task, "oidc-session-cache-heartbeat");
+                thread.setDaemon(true);
+                return thread;
+              });
+      long every = RedisConfig.CLIENT_CACHE_CHECK.toMillis();
+      heartbeat.scheduleWithFixedDelay(this::beat, every, every, TimeUnit.MILLISECONDS);
+    }
+    return listener;
+  }
+
+  private static int stripe(CacheKey cacheKey) {
+    List<Object> keys = cacheKey.getRedisKeys();
+    return keys.isEmpty() ? 0 : stripe(keys.get(0));
+  }
+
+  private static int stripe(Object redisKey) {
+    String text = EntryGets.text(redisKey);
+    return (text == null ? 0 : text.hashCode() & 0x7fffffff) % STRIPES;
+  }
+
+  private void beat() {
+    for (InvalidationListener listener : listeners()) {
+      listener.heartbeat(heartbeatTimeoutNanos);
+    }
+  }
+
+  private void invalidate(List<Object> keys) {
+    deleteByRedisKeys(keys);
+  }
+
+  private void lost(InvalidationListener listener) {
+    synchronized (this) {
+      listeners.remove(listener.node(), listener);
+    }
+    int dropped = flush();
+    if (!closed) {
+      log.info(
+          "client-side cache: the invalidation connection to {} is gone; dropped {} entries",
+          listener.node(),
+          dropped);
+    }
+  }
+
+  /** Admits {@code GET} of one entry key {@code <prefix>{K}:s}, nothing else. */
+  static final class EntryGets implements Cacheable {
+
+    private final String prefix;
+
+    EntryGets(String prefix) {
+      this.prefix = prefix + "{";
+    }
+
+    @Override
+    public boolean isCacheable(ProtocolCommand command, List<Object> keys) {
+      if (command != Protocol.Command.GET || keys.size() != 1) {
+        return false;
+      }
+      String key = text(keys.get(0));
+      return key != null && key.startsWith(prefix) && key.endsWith("}:s");
+    }
+
+    private static String text(Object key) {
+      if (key instanceof String s) {
+        return s;
+      }
+      if (key instanceof byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
+      }
+      if (key instanceof Rawable raw) {
+        return new String(raw.getRaw(), StandardCharsets.UTF_8);
+      }
+      return null;
+    }
+  }
+}

@@ -1,0 +1,469 @@
+package dev.oidcsession.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.oidcsession.core.IndexKey;
+import dev.oidcsession.core.SessionStore;
+import dev.oidcsession.core.StoreKey;
+import dev.oidcsession.core.StoredEntry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Protocol;
+import redis.clients.jedis.csc.Cache;
+import redis.clients.jedis.csc.CacheEntry;
+
+/**
+ * The store contract with the client-side cache on ({@code ?client_cache=}), plus what the cache
+ * promises, on the topology a subclass registers: a find of an unchanged entry costs no command
+ * and no byte; a write by another client (renewal, idle mark, logout, back-channel logout) is seen
+ * once its invalidation arrives (the delay is measured); a lost connection drops the whole cache;
+ * the cache never holds more than its size, and only entry reads.
+ *
+ * <p>"Node A" is the cached store under test; "node B" is {@link RedisTopology#store()}, another
+ * client without a cache. Tests that kill connections run last.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+abstract class ClientSideCacheContract extends RedisStoreContract {
+
+  private static final Logger log = LoggerFactory.getLogger(ClientSideCacheContract.class);
+  static final int CACHE_SIZE = 1_000;
+  /**
+   * A closed invalidation connection is seen as soon as its FIN arrives (measured in
+   * milliseconds); the bound only keeps a broken build from hanging.
+   */
+  static final Duration LOSS_DETECTED_WITHIN = Duration.ofSeconds(5);
+
+  /** Node A of each topology, shared by its class's tests (JUnit makes an instance per test). */
+  private static final Map<RedisTopology, RedisSessionStore> CACHED = new ConcurrentHashMap<>();
+
+  /** The data nodes whose {@code INFO} counts node A's traffic. */
+  protected abstract List<RedisProcesses.Node> dataNodes();
+
+  /**
+   * Whether nothing but the test's clients talks to the data nodes (no sentinels, no replicas),
+   * so that their byte counters measure node A alone.
+   */
+  protected abstract boolean quietNodes();
+
+  /** Node A: the store with a client-side cache, from the topology's URL with client_cache. */
+  @Override
+  protected SessionStore store() {
+    return cached();
+  }
+
+  protected RedisSessionStore cached() {
+    return CACHED.computeIfAbsent(
+        topology(),
+        topology -> {
+          RedisConfig config =
+              RedisConfig.builder()
+                  .url(withQuery(topology.url(), "client_cache=" + CACHE_SIZE))
+                  .build();
+          assertThat(config.clientSideCache()).isEqualTo(CACHE_SIZE);
+          return topology.closeAfterAll(RedisSessionStore.create(config));
+        });
+  }
+
+  /** Node B: another client, without a cache. */
+  protected RedisSessionStore writer() {
+    return topology().store();
+  }
+
+  @Test
+  void find_cachedEntry_thousandFindsCostNoCommandAndNoByte() {
+    StoredEntry entry = entry(randomKey(), 1, now().plusSeconds(600), randomIndex());
+    assertThat(writer().insert(entry)).isTrue();
+    Traffic first = traffic();
+    // The first find of a node's key opens its invalidation connection, and is not kept.
+    await("the entry cached")
+        .atMost(LOSS_DETECTED_WITHIN)
+        .pollInterval(Duration.ofMillis(1))
+        .until(() -> cached().find(entry.key()).equals(Optional.of(entry)) && isCached(entry));
+    log.info("finds until the entry was cached: commands {}", traffic().commandsSince(first));
+
+    Traffic before = traffic();
+    int finds = 1_000;
+    for (int i = 0; i < finds; i++) {
+      assertThat(cached().find(entry.key())).contains(entry);
+    }
+    Traffic after = traffic();
+
+    Map<String, Long> commands = after.commandsSince(before);
+    log.info("{} finds of one cached entry: commands {}", finds, commands);
+    assertThat(commands).isEmpty();
+    if (quietNodes()) {
+      long bytes = after.bytesSince(before);
+      log.info("{} finds of one cached entry: {} bytes from Redis", finds, bytes);
+      assertThat(bytes).isZero();
+    }
+  }
+
+  /** Whether node A's cache holds the reply to {@code GET} of {@code entry}'s key. */
+  protected boolean isCached(StoredEntry entry) {
+    String key = cached().entryKey(entry.key());
+    return cache().getCacheEntries().stream()
+        .anyMatch(e -> key.equals(text(e.getCacheKey().getRedisKeys().get(0))));
+  }
+
+  private static String text(Object key) {
+    return key instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : key.toString();
+  }
+
+  @Test
+  void find_afterWritesOnAnotherClient_seesEachOnceItsInvalidationArrives_delayMeasured() {
+    int writes = 1_000;
+    long[] delays = new long[writes];
+    int staleReads = 0;
+    IndexKey index = randomIndex();
+    StoredEntry current = entry(randomKey(), 1, now().plusSeconds(600), index);
+    assertThat(writer().insert(current)).isTrue();
+    assertThat(cached().find(current.key())).contains(current);
+    Map<String, Integer> kinds = new HashMap<>();
+    for (int i = 0; i < writes; i++) {
+      awaitCached(current); // a hit from here on
+      Optional<StoredEntry> expected;
+      String kind;
+      switch (i % 4) {
+        case 0 -> { // renewal: new tokens, new expiry
+          StoredEntry next = entry(current.key(), current.version() + 1,
+              current.expiresAt().plusSeconds(1), index);
+          assertThat(writer().replace(next, current.version())).isTrue();
+          expected = Optional.of(next);
+          kind = "renewal";
+        }
+        case 1 -> { // idle mark: same expiry, new version
+          StoredEntry next =
+              entry(current.key(), current.version() + 1, current.expiresAt(), index);
+          assertThat(writer().replace(next, current.version())).isTrue();
+          expected = Optional.of(next);
+          kind = "idle mark";
+        }
+        case 2 -> { // logout
+          assertThat(writer().delete(current.key())).isTrue();
+          expected = Optional.empty();
+          kind = "logout";
+        }
+        default -> { // back-channel logout: every session of the index
+          for (StoreKey key : writer().findKeys(index)) {
+            writer().delete(key);
+          }
+          expected = Optional.empty();
+          kind = "back-channel logout";
+        }
+      }
+      long acknowledged = System.nanoTime();
+      long deadline = acknowledged + Duration.ofSeconds(5).toNanos();
+      Optional<StoredEntry> seen;
+      while (!(seen = cached().find(current.key())).equals(expected)) {
+        staleReads++;
+        assertThat(seen).as("only the old value before the new one").contains(current);
+        assertThat(System.nanoTime()).as(kind + " seen within 5 s").isLessThan(deadline);
+        Thread.onSpinWait();
+      }
+      delays[i] = System.nanoTime() - acknowledged;
+      kinds.merge(kind, 1, Integer::sum);
+      if (expected.isPresent()) {
+        current = expected.get();
+      } else {
+        current = entry(randomKey(), 1, now().plusSeconds(600), index);
+        assertThat(writer().insert(current)).isTrue();
+      }
+    }
+    Arrays.sort(delays);
+    log.info(
+        "{}: {} writes by another client {} seen by the cached store after their acknowledgement"
+            + " in p50 {} us, p99 {} us, max {} us; {} finds still saw the old value",
+        getClass().getSimpleName(),
+        writes,
+        kinds,
+        delays[writes / 2] / 1_000,
+        delays[writes * 99 / 100] / 1_000,
+        delays[writes - 1] / 1_000,
+        staleReads);
+    assertThat(Duration.ofNanos(delays[writes - 1])).isLessThan(Duration.ofSeconds(1));
+  }
+
+  @Test
+  void cache_holdsOnlyEntryReads_neverLeasesIndexesOrScripts() {
+    IndexKey index = randomIndex();
+    StoredEntry entry = entry(randomKey(), 1, now().plusSeconds(600), index);
+    assertThat(cached().insert(entry)).isTrue();
+    Traffic before = traffic();
+    for (int i = 0; i < 2; i++) {
+      assertThat(cached().findKeys(index)).containsExactly(entry.key());
+      cached().tryLease(entry.key(), Duration.ofSeconds(5)).ifPresent(cached()::release);
+    }
+    Map<String, Long> commands = traffic().commandsSince(before);
+    assertThat(commands).containsEntry("zrangebyscore", 2L).containsEntry("set", 2L);
+    for (CacheEntry cachedEntry : cache().getCacheEntries()) {
+      List<Object> keys = cachedEntry.getCacheKey().getRedisKeys();
+      assertThat(cachedEntry.getCacheKey().getRedisCommand()).isEqualTo(Protocol.Command.GET);
+      assertThat(keys).singleElement().asString().startsWith("oidcs:{").endsWith("}:s");
+    }
+  }
+
+  @Test
+  void cache_neverHoldsMoreThanItsSize() {
+    int size = 20;
+    RedisSessionStore small =
+        topology()
+            .closeAfterAll(
+                RedisSessionStore.create(topology().config().clientSideCache(size).build()));
+    List<StoredEntry> entries = new ArrayList<>();
+    for (int i = 0; i < 5 * size; i++) {
+      StoredEntry entry = entry(randomKey(), 1, now().plusSeconds(600));
+      assertThat(writer().insert(entry)).isTrue();
+      entries.add(entry);
+    }
+    // Written first: their invalidations (heard by the listener) do not race the reads below.
+    await("the inserts' invalidations heard")
+        .atMost(LOSS_DETECTED_WITHIN)
+        .until(() -> small.find(entries.get(0).key()).isPresent() && small.clientCache().getSize() == 1);
+    List<StoreKey> keys = new ArrayList<>();
+    for (StoredEntry entry : entries) {
+      keys.add(entry.key());
+      assertThat(small.find(entry.key())).contains(entry);
+      assertThat(small.clientCache().getSize()).isLessThanOrEqualTo(size);
+    }
+    assertThat(small.clientCache().getSize()).isEqualTo(size);
+
+    Traffic before = traffic();
+    for (StoreKey key : keys.subList(keys.size() - size, keys.size())) {
+      assertThat(small.find(key)).isPresent(); // the most recent: hits
+    }
+    assertThat(small.find(keys.get(0))).isPresent(); // evicted long ago: one GET
+    assertThat(traffic().commandsSince(before)).containsExactly(Map.entry("get", 1L));
+  }
+
+  @Test
+  @Order(Integer.MAX_VALUE - 3) // kills connections
+  void pooledConnectionsKilled_writesStillSeen_cacheNotDropped() {
+    StoredEntry entry = entry(randomKey(), 1, now().plusSeconds(600));
+    StoredEntry other = entry(randomKey(), 1, now().plusSeconds(600));
+    assertThat(writer().insert(entry)).isTrue();
+    assertThat(writer().insert(other)).isTrue();
+    awaitCached(entry);
+    awaitCached(other);
+    List<InvalidationListener> listeners = entryCache().listeners();
+
+    int killed = kill("oidc-session");
+    assertThat(killed).isPositive();
+    StoredEntry renewed = entry(entry.key(), 2, now().plusSeconds(900));
+    assertThat(writer().replace(renewed, 1)).isTrue();
+
+    // The invalidation arrives on the listener, whichever pooled connection read the entry.
+    long deadline = System.nanoTime() + LOSS_DETECTED_WITHIN.toNanos();
+    while (isCached(entry)) {
+      assertThat(System.nanoTime()).as("the invalidation heard").isLessThan(deadline);
+      Thread.onSpinWait();
+    }
+    assertThat(isCached(other)).as("nothing else dropped").isTrue();
+    assertThat(entryCache().listeners()).containsExactlyInAnyOrderElementsOf(listeners);
+    assertThat(listeners).allMatch(InvalidationListener::up);
+    for (int i = 0; i < 200; i++) {
+      Optional<StoredEntry> seen = findOrUnavailable(entry.key()); // a killed connection fails once
+      assertThat(seen).isIn(Optional.empty(), Optional.of(renewed));
+    }
+    assertThat(cached().find(entry.key())).contains(renewed);
+  }
+
+  @Test
+  @Order(Integer.MAX_VALUE - 2) // kills connections
+  void invalidationConnectionsKilled_wholeCacheDroppedAtOnce_noStaleValueAfterwards() {
+    assertLossDropsTheCache("oidc-session-invalidations");
+  }
+
+  @Test
+  @Order(Integer.MAX_VALUE - 1) // kills connections
+  void trackingConnectionsKilled_wholeCacheDropped_noStaleValueAfterwards() {
+    assertLossDropsTheCache(null);
+  }
+
+  /**
+   * Kills node A's tracking connections named {@code name} (all with {@code null}), renews one
+   * entry (its invalidation is lost with them), and checks that the whole cache is dropped within
+   * the bound and that no find returns the old value afterwards.
+   */
+  private void assertLossDropsTheCache(String name) {
+    StoredEntry first = entry(randomKey(), 1, now().plusSeconds(600));
+    StoredEntry second = entry(randomKey(), 1, now().plusSeconds(600));
+    assertThat(writer().insert(first)).isTrue();
+    assertThat(writer().insert(second)).isTrue();
+    awaitCached(first);
+    awaitCached(second);
+    List<InvalidationListener> listeners = entryCache().listeners();
+
+    long start = System.nanoTime();
+    int killed = kill(name);
+    assertThat(killed).isPositive();
+    StoredEntry renewed = entry(first.key(), 2, now().plusSeconds(900));
+    assertThat(writer().replace(renewed, 1)).isTrue(); // no invalidation reaches node A now
+
+    long deadline = start + LOSS_DETECTED_WITHIN.toNanos();
+    while (cache().getSize() > 0 || listeners.stream().anyMatch(InvalidationListener::up)) {
+      assertThat(System.nanoTime()).as("the loss detected in time").isLessThan(deadline);
+      Thread.onSpinWait();
+    }
+    Duration detected = Duration.ofNanos(System.nanoTime() - start);
+    log.info(
+        "{}: {} tracking connections ({}) killed; the whole cache dropped {} us after the kill",
+        getClass().getSimpleName(),
+        killed,
+        name == null ? "all" : name,
+        detected.toNanos() / 1_000);
+
+    // Every find from now on: the new value, or a killed pooled connection's error; never stale.
+    for (int i = 0; i < 200; i++) {
+      assertThat(findOrUnavailable(first.key())).isIn(Optional.empty(), Optional.of(renewed));
+    }
+    Traffic before = traffic();
+    assertThat(cached().find(second.key())).contains(second); // dropped too: read again
+    assertThat(traffic().commandsSince(before)).containsEntry("get", 1L);
+    awaitCached(first);
+    for (int i = 0; i < 200; i++) {
+      assertThat(cached().find(first.key())).contains(renewed);
+    }
+  }
+
+  /** Finds {@code entry} on node A until it is cached (a listener opening costs one more GET). */
+  protected void awaitCached(StoredEntry entry) {
+    await("node A caches " + entry.key())
+        .atMost(LOSS_DETECTED_WITHIN)
+        .pollInterval(Duration.ofMillis(1))
+        .until(() -> findOrUnavailable(entry.key()).isPresent() && isCached(entry));
+  }
+
+  protected EntryCache entryCache() {
+    return (EntryCache) cache();
+  }
+
+  /**
+   * A find, or empty-handed on a dead connection's error: the pool hands out each killed
+   * connection once, as it does without a cache.
+   */
+  protected Optional<StoredEntry> findOrUnavailable(StoreKey key) {
+    try {
+      return cached().find(key);
+    } catch (dev.oidcsession.core.SessionStoreUnavailableException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * {@code CLIENT KILL} of every connection with tracking on and named {@code name} (any name for
+   * {@code null}), on every data node; how many.
+   */
+  protected int kill(String name) {
+    int killed = 0;
+    for (RedisProcesses.Node node : dataNodes()) {
+      try (Jedis admin = topology().admin(node)) {
+        for (String line : admin.clientList().split("\n")) {
+          String flags = field(line, "flags");
+          if (flags != null && flags.contains("t")
+              && (name == null || name.equals(field(line, "name")))) {
+            admin.sendCommand(Protocol.Command.CLIENT, "KILL", "ID", field(line, "id"));
+            killed++;
+          }
+        }
+      }
+    }
+    return killed;
+  }
+
+  protected Cache cache() {
+    return cached().clientCache();
+  }
+
+  protected StoredEntry entryOfSize(StoreKey key, long version, int bytes) {
+    byte[] value = "x".repeat(bytes).getBytes(StandardCharsets.US_ASCII);
+    return new StoredEntry(key, value, version, now().plusSeconds(600), java.util.Set.of());
+  }
+
+  private static String field(String clientListLine, String name) {
+    for (String part : clientListLine.strip().split(" ")) {
+      if (part.startsWith(name + "=")) {
+        return part.substring(name.length() + 1);
+      }
+    }
+    return null;
+  }
+
+  static String withQuery(String url, String parameter) {
+    return url + (url.contains("?") ? "&" : "?") + parameter;
+  }
+
+  /** Command calls and bytes sent, summed over the data nodes. */
+  Traffic traffic() {
+    Map<String, Long> calls = new HashMap<>();
+    long bytes = 0;
+    long infoBytes = 0;
+    for (RedisProcesses.Node node : dataNodes()) {
+      try (Jedis admin = topology().admin(node)) {
+        String stats = admin.info("stats");
+        String commandStats = admin.info("commandstats");
+        // The replies to these two INFOs count in the next reading, not in this one.
+        infoBytes += bulkBytes(stats) + bulkBytes(commandStats);
+        for (String line : stats.split("\\R")) {
+          if (line.startsWith("total_net_output_bytes:")) {
+            bytes += Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
+          }
+        }
+        for (String line : commandStats.split("\\R")) {
+          if (line.startsWith("cmdstat_")) {
+            String name = line.substring(8, line.indexOf(':'));
+            long n = Long.parseLong(line.replaceFirst("^[^:]+:calls=(\\d+),.*", "$1"));
+            calls.merge(name, n, Long::sum);
+          }
+        }
+      }
+    }
+    return new Traffic(calls, bytes, infoBytes);
+  }
+
+  private static long bulkBytes(String reply) {
+    int length = reply.getBytes(StandardCharsets.UTF_8).length;
+    return 1 + Integer.toString(length).length() + 2 + length + 2;
+  }
+
+  /** One reading of the data nodes' counters. */
+  record Traffic(Map<String, Long> calls, long bytes, long infoReplyBytes) {
+
+    /** Commands run since {@code before}, by name, leaving out INFO and PING (ours, heartbeats). */
+    Map<String, Long> commandsSince(Traffic before) {
+      Map<String, Long> delta = new HashMap<>();
+      calls.forEach(
+          (name, n) -> {
+            long d = n - before.calls.getOrDefault(name, 0L);
+            if (d > 0 && !name.equals("info") && !name.equals("ping") && !name.equals("client")
+                && !name.equals("publish") && !name.equals("replconf")) {
+              delta.put(name, d);
+            }
+          });
+      return delta;
+    }
+
+    /**
+     * Bytes Redis sent since {@code before} to anyone but this test's INFO calls and PONGs (7
+     * bytes each).
+     */
+    long bytesSince(Traffic before) {
+      long pings = calls.getOrDefault("ping", 0L) - before.calls.getOrDefault("ping", 0L);
+      return bytes - before.bytes - before.infoReplyBytes - 7 * pings;
+    }
+  }
+}

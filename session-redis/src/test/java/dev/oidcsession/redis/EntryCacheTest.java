@@ -1,0 +1,54 @@
+package dev.oidcsession.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.CommandObjects;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.RedisProtocol;
+import redis.clients.jedis.csc.CacheEntry;
+import redis.clients.jedis.csc.CacheKey;
+
+/** {@link EntryCache} without a server: what it admits, and nothing kept without an invalidation connection. */
+class EntryCacheTest {
+
+  private final CommandObjects commands = new CommandObjects(RedisProtocol.RESP3);
+
+  @Test
+  void cacheable_onlyGetsOfEntryKeysUnderThePrefix() {
+    EntryCache cache = new EntryCache(10, "app:", DefaultJedisClientConfig.builder().build(), true, Duration.ofSeconds(1));
+    assertThat(cache.isCacheable(new CacheKey<>(commands.get("app:{k1}:s")))).isTrue();
+    assertThat(cache.isCacheable(new CacheKey<>(commands.get("app:{k1}:l")))).isFalse();
+    assertThat(cache.isCacheable(new CacheKey<>(commands.get("app:{i1}:i")))).isFalse();
+    assertThat(cache.isCacheable(new CacheKey<>(commands.get("oidcs:{k1}:s")))).isFalse();
+    assertThat(cache.isCacheable(new CacheKey<>(commands.get("app:{k1}:s".getBytes(StandardCharsets.UTF_8)))))
+        .isTrue();
+    assertThat(cache.isCacheable(new CacheKey<>(commands.exists("app:{k1}:s")))).isFalse();
+    assertThat(cache.isCacheable(new CacheKey<>(commands.zrangeByScore("app:{i1}:i", 0, 1))))
+        .isFalse();
+    assertThat(
+            cache.isCacheable(
+                new CacheKey<>(commands.eval("return 1", List.of("app:{k1}:s"), List.of()))))
+        .isFalse();
+    assertThat(cache.compatibilityMode()).isTrue();
+  }
+
+  @Test
+  void set_withoutAnInvalidationConnection_isNotKept() {
+    EntryCache cache =
+        new EntryCache(
+            10, "oidcs:", DefaultJedisClientConfig.builder().build(), true, Duration.ofSeconds(1));
+    CacheKey<String> key = new CacheKey<>(commands.get("oidcs:{k1}:s"));
+
+    assertThat(cache.get(key)).isNull();
+    cache.set(key, new CacheEntry<>(key, "value", null)); // no connection read it
+    assertThat(cache.getSize()).isZero();
+    assertThat(cache.listeners()).isEmpty();
+
+    cache.set(key, new CacheEntry<>(key, "value", null)); // no miss began
+    assertThat(cache.getSize()).isZero();
+  }
+}
