@@ -4,7 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -27,8 +29,14 @@ import javax.crypto.spec.GCMParameterSpec;
  * <p>The plaintext body, big-endian; a string is a 4-byte length and that many UTF-8 bytes, a time
  * is 8 bytes of epoch milliseconds:
  *
- * <pre>flags(1: 1 accessExpiry, 2 refresh, 4 sid) access accessExpiry? idToken refresh? scope
- * createdAt renewedAt lastSeenAt expiresAt renewAt sid? attributeCount(4) (name value)*</pre>
+ * <pre>flags(1: 1 accessExpiry, 2 refresh, 4 sid, 8 idTokenSid) access accessExpiry?
+ * idToken idTokenIssuer idTokenSubject audienceCount(4) audience* idTokenExpiry idTokenSid?
+ * refresh? scope createdAt renewedAt lastSeenAt expiresAt renewAt sid? attributeCount(4)
+ * (name value)*</pre>
+ *
+ * The ID token's claims that a session uses are stored next to it, as read when it was validated,
+ * so decoding does not parse the JWT (its other claims are read on demand, see {@link
+ * IdToken#claims()}).
  *
  * A value that fails to decrypt, is truncated, is not this format or names another version decodes
  * to empty: for the user that is a clean logout, never an error page. A value of format 1 (a
@@ -46,6 +54,8 @@ final class SessionCodec {
   private static final int FLAG_ACCESS_EXPIRY = 1;
   private static final int FLAG_REFRESH = 2;
   private static final int FLAG_SID = 4;
+  private static final int FLAG_ID_TOKEN_SID = 8;
+  private static final int FLAGS = FLAG_ACCESS_EXPIRY | FLAG_REFRESH | FLAG_SID | FLAG_ID_TOKEN_SID;
   private static final String TRANSFORMATION = "AES/GCM/NoPadding";
   private static final SecureRandom IVS = new SecureRandom();
 
@@ -139,11 +149,19 @@ final class SessionCodec {
         + tokens.idToken().raw().value().length() + 256);
     int flags = (tokens.accessTokenExpiresAt().isPresent() ? FLAG_ACCESS_EXPIRY : 0)
         | (tokens.refreshToken().isPresent() ? FLAG_REFRESH : 0)
-        | (session.sid().isPresent() ? FLAG_SID : 0);
+        | (session.sid().isPresent() ? FLAG_SID : 0)
+        | (tokens.idToken().sid().isPresent() ? FLAG_ID_TOKEN_SID : 0);
     out.writeByte(flags);
     out.writeString(tokens.accessToken().value());
     tokens.accessTokenExpiresAt().ifPresent(out::writeTime);
-    out.writeString(tokens.idToken().raw().value());
+    IdToken idToken = tokens.idToken();
+    out.writeString(idToken.raw().value());
+    out.writeString(idToken.issuer());
+    out.writeString(idToken.subject());
+    out.writeInt(idToken.audience().size());
+    idToken.audience().forEach(out::writeString);
+    out.writeTime(idToken.expiresAt());
+    idToken.sid().ifPresent(out::writeString);
     tokens.refreshToken().ifPresent(t -> out.writeString(t.value()));
     out.writeString(tokens.scope());
     out.writeTime(session.createdAt());
@@ -162,13 +180,13 @@ final class SessionCodec {
 
   private static Session session(StoredEntry entry, Reader in) {
     int flags = in.readByte();
-    if ((flags & ~(FLAG_ACCESS_EXPIRY | FLAG_REFRESH | FLAG_SID)) != 0) {
+    if ((flags & ~FLAGS) != 0) {
       throw new IllegalArgumentException("unknown flags");
     }
     TokenSecret access = TokenSecret.of(in.readString());
     Optional<Instant> accessExpiry =
         (flags & FLAG_ACCESS_EXPIRY) != 0 ? Optional.of(in.readTime()) : Optional.empty();
-    IdToken idToken = IdToken.parse(in.readString());
+    IdToken idToken = idToken(in, (flags & FLAG_ID_TOKEN_SID) != 0);
     Optional<TokenSecret> refresh =
         (flags & FLAG_REFRESH) != 0 ? Optional.of(TokenSecret.of(in.readString())) : Optional.empty();
     TokenSet tokens = new TokenSet(access, accessExpiry, idToken, refresh, in.readString());
@@ -191,6 +209,23 @@ final class SessionCodec {
     }
     return new Session(entry.key(), tokens, sid, createdAt, renewedAt, lastSeenAt, expiresAt,
         renewAt, entry.version(), attributes);
+  }
+
+  private static IdToken idToken(Reader in, boolean hasSid) {
+    String raw = in.readString();
+    String issuer = in.readString();
+    String subject = in.readString();
+    int count = in.readInt();
+    if (count < 1 || count > in.remaining() / 4) {
+      throw new IllegalArgumentException("bad audience count");
+    }
+    List<String> audience = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      audience.add(in.readString());
+    }
+    Instant expiresAt = in.readTime();
+    Optional<String> sid = hasSid ? Optional.of(in.readString()) : Optional.empty();
+    return IdToken.ofStored(raw, issuer, subject, audience, expiresAt, sid);
   }
 
   /** Appends big-endian fields to a growing array. */

@@ -55,6 +55,12 @@ class SessionCodecTest {
       assertThat(decoded.tokens().refreshToken()).isEqualTo(session.tokens().refreshToken());
       assertThat(decoded.tokens().accessTokenExpiresAt())
           .isEqualTo(session.tokens().accessTokenExpiresAt());
+      IdToken idToken = decoded.tokens().idToken();
+      IdToken original = session.tokens().idToken();
+      assertThat(List.of(idToken.issuer(), idToken.subject(), idToken.audience(),
+          idToken.expiresAt(), idToken.sid())).isEqualTo(List.of(original.issuer(),
+          original.subject(), original.audience(), original.expiresAt(), original.sid()));
+      assertThat(idToken.claims()).isEqualTo(original.claims()); // read from the raw token
     }
   }
 
