@@ -58,6 +58,17 @@ final class SessionCodec {
   private static final int FLAGS = FLAG_ACCESS_EXPIRY | FLAG_REFRESH | FLAG_SID | FLAG_ID_TOKEN_SID;
   private static final String TRANSFORMATION = "AES/GCM/NoPadding";
   private static final SecureRandom IVS = new SecureRandom();
+  /**
+   * One cipher per thread: {@link Cipher#getInstance} looks the provider up each time, which cost
+   * more than the decryption of a session in the profile. Each use starts with {@code init}.
+   */
+  private static final ThreadLocal<Cipher> CIPHERS = ThreadLocal.withInitial(() -> {
+    try {
+      return Cipher.getInstance(TRANSFORMATION);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("every JDK has " + TRANSFORMATION, e);
+    }
+  });
 
   private SessionCodec() {}
 
@@ -70,7 +81,7 @@ final class SessionCodec {
     out[0] = FORMAT_VERSION;
     System.arraycopy(iv, 0, out, 1, IV_BYTES);
     try {
-      Cipher cipher = Cipher.getInstance(TRANSFORMATION);
+      Cipher cipher = CIPHERS.get();
       cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BYTES * 8, iv));
       cipher.updateAAD(associatedData(session.key()));
       int written = cipher.doFinal(body, 0, body.length, out, HEADER_BYTES);
@@ -94,7 +105,7 @@ final class SessionCodec {
     }
     byte[] body;
     try {
-      Cipher cipher = Cipher.getInstance(TRANSFORMATION);
+      Cipher cipher = CIPHERS.get();
       cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BYTES * 8, value, 1, IV_BYTES));
       cipher.updateAAD(associatedData(entry.key()));
       body = cipher.doFinal(value, HEADER_BYTES, value.length - HEADER_BYTES);
