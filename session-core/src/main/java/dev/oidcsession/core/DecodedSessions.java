@@ -11,6 +11,10 @@ import java.util.Optional;
  * last-seen mark, a write by another server or a tampered value all change the bytes, so they are
  * decoded (and authenticated) anew. When full, the oldest entry makes room (O(1)). Thread-safe:
  * each call holds a short lock.
+ *
+ * <p>A cached session keeps the {@link StoredEntry} it came from (whose bytes never change), not a
+ * copy of its bytes: with the in-memory store that is the store's own entry, so the cache adds no
+ * second copy of the ciphertext and a hit is an identity check.
  */
 final class DecodedSessions {
 
@@ -41,7 +45,11 @@ final class DecodedSessions {
     synchronized (entries) {
       hit = entries.get(entry.key());
     }
-    if (hit == null || hit.session.version() != entry.version() || !entry.hasValue(hit.ciphertext)) {
+    if (hit == null) {
+      return Optional.empty();
+    }
+    if (hit.entry != entry
+        && (hit.entry.version() != entry.version() || !entry.hasValue(hit.entry.bytes()))) {
       return Optional.empty();
     }
     return Optional.of(hit.session);
@@ -51,7 +59,7 @@ final class DecodedSessions {
     if (maxEntries == 0) {
       return;
     }
-    Decoded decoded = new Decoded(entry.value(), session);
+    Decoded decoded = new Decoded(entry, session);
     synchronized (entries) {
       entries.put(entry.key(), decoded);
     }
@@ -63,5 +71,5 @@ final class DecodedSessions {
     }
   }
 
-  private record Decoded(byte[] ciphertext, Session session) {}
+  private record Decoded(StoredEntry entry, Session session) {}
 }

@@ -24,7 +24,14 @@ public enum EndReason {
    * or the refreshed ID token named another {@code iss}, {@code sub} or {@code aud} (OIDC Core
    * 12.2), and a re-read showed no other renewal had succeeded meanwhile.
    */
-  RENEWAL_REJECTED;
+  RENEWAL_REJECTED,
+
+  /**
+   * The session was stored in a format this version no longer reads (stored format 1, a compact
+   * JWE, before format 2): the user is logged out once, cleanly, on upgrade. The event carries no
+   * session, as the old entry is not decrypted.
+   */
+  STORED_FORMAT_RETIRED;
 
   /** Whether the user asked for this end (as opposed to time, the provider or a failure). */
   public boolean userInitiated() {

@@ -26,7 +26,18 @@ public final class IdToken {
   private final List<String> audience;
   private final Instant expiresAt;
   private final Optional<String> sid;
-  private final Map<String, Object> claims;
+  /** Read from {@link #raw} on first use when the token came from a stored session. */
+  private volatile Map<String, Object> claims;
+
+  private IdToken(TokenSecret raw, String issuer, String subject, List<String> audience,
+      Instant expiresAt, Optional<String> sid) {
+    this.raw = raw;
+    this.issuer = issuer;
+    this.subject = subject;
+    this.audience = audience;
+    this.expiresAt = expiresAt;
+    this.sid = sid;
+  }
 
   private IdToken(TokenSecret raw, JWTClaimsSet claims) {
     this.raw = raw;
@@ -72,6 +83,22 @@ public final class IdToken {
     }
   }
 
+  /**
+   * An ID token as a stored session keeps it: the raw token and the claims the session needs, read
+   * from it when it was parsed at login (and authenticated with the stored session). The other
+   * claims are read from the raw token on the first call of {@link #claims()}, so a request that
+   * decodes a stored session does not parse the JWT.
+   */
+  static IdToken ofStored(String raw, String issuer, String subject, List<String> audience,
+      Instant expiresAt, Optional<String> sid) {
+    IdToken token = new IdToken(TokenSecret.of(raw), requireClaim(issuer, "iss"),
+        requireClaim(subject, "sub"), List.copyOf(audience), expiresAt, sid);
+    if (token.audience.isEmpty()) {
+      throw new IllegalArgumentException("idToken must carry an aud claim, but had none");
+    }
+    return token;
+  }
+
   /** The raw token, for {@code id_token_hint}. */
   public TokenSecret raw() {
     return raw;
@@ -104,7 +131,12 @@ public final class IdToken {
 
   /** Every claim, as nimbus's JSON view (strings, numbers, lists, maps); unmodifiable. */
   public Map<String, Object> claims() {
-    return claims;
+    Map<String, Object> read = claims;
+    if (read == null) {
+      read = parse(raw.value()).claims;
+      claims = read;
+    }
+    return read;
   }
 
   /**

@@ -1,7 +1,6 @@
 package dev.oidcsession.core;
 
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * An opaque key under which a store lists the sessions of one {@code (issuer, sid)} or {@code
@@ -13,12 +12,10 @@ import java.util.regex.Pattern;
  */
 public record IndexKey(String value) {
 
-  private static final Pattern FORM = Pattern.compile("[A-Za-z0-9_-]{16,128}");
-
   /** Validates the form. */
   public IndexKey {
     Objects.requireNonNull(value, "value");
-    if (!FORM.matcher(value).matches()) {
+    if (!StoreKey.base64Url(value)) {
       throw new IllegalArgumentException(
           "index key must be 16 to 128 base64url characters, but had " + value.length());
     }

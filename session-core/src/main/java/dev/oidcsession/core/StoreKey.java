@@ -2,7 +2,6 @@ package dev.oidcsession.core;
 
 import dev.oidcsession.core.internal.Digests;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * The key a session is stored under: HMAC-SHA-256 of the cookie's secret value with a fixed label,
@@ -13,12 +12,10 @@ import java.util.regex.Pattern;
  */
 public record StoreKey(String value) {
 
-  private static final Pattern FORM = Pattern.compile("[A-Za-z0-9_-]{16,128}");
-
   /** Validates the form. */
   public StoreKey {
     Objects.requireNonNull(value, "value");
-    if (!FORM.matcher(value).matches()) {
+    if (!StoreKey.base64Url(value)) {
       throw new IllegalArgumentException(
           "store key must be 16 to 128 base64url characters, but had " + value.length());
     }
@@ -36,5 +33,24 @@ public record StoreKey(String value) {
   @Override
   public String toString() {
     return "StoreKey[" + fingerprint() + "]";
+  }
+
+  /**
+   * Whether {@code value} is 16 to 128 base64url characters: the form of store and index keys. A
+   * loop, not a regular expression: it runs on every request.
+   */
+  static boolean base64Url(String value) {
+    int length = value.length();
+    if (length < 16 || length > 128) {
+      return false;
+    }
+    for (int i = 0; i < length; i++) {
+      char c = value.charAt(i);
+      if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+          || c == '-' || c == '_')) {
+        return false;
+      }
+    }
+    return true;
   }
 }

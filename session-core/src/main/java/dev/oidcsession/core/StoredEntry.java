@@ -10,7 +10,8 @@ import java.util.Set;
  * store needs to do its job without decrypting anything.
  *
  * @param key the store key
- * @param value the encrypted session (a compact JWE, {@code dir}/{@code A256GCM}); the record keeps
+ * @param value the encrypted session (stored format 2: version byte, IV, AES-256-GCM ciphertext
+ *     and tag); the record keeps
  *     its own copy, and {@link #value()} returns a copy
  * @param version the compare-and-set version, 1 for a new entry, incremented by every replace
  * @param expiresAt when the store must drop the entry (wall time)
@@ -59,6 +60,11 @@ public record StoredEntry(
       throw new IllegalArgumentException("a replacing entry's version must be expectedVersion + 1 = "
           + (expectedVersion + 1) + ", but was " + version);
     }
+  }
+
+  /** The value itself, not a copy: for the codec, which only reads it. */
+  byte[] bytes() {
+    return value;
   }
 
   /** Whether the value is exactly {@code bytes}, without copying it. */

@@ -120,9 +120,14 @@ final class StoredSessions {
     }
     Optional<Session> session = SessionCodec.decode(entry, key.get());
     if (session.isEmpty()) {
-      log.debug("session {} is unreadable (bad ciphertext or unknown format); deleting it", storeKey);
       decoded.forget(storeKey);
-      deleteQuietly(storeKey);
+      if (SessionCodec.isRetiredFormat(entry)) {
+        endRetired(storeKey);
+      } else {
+        log.debug("session {} is unreadable (bad ciphertext or unknown format); deleting it",
+            storeKey);
+        deleteQuietly(storeKey);
+      }
     } else {
       decoded.put(entry, session.get());
     }
@@ -307,6 +312,29 @@ final class StoredSessions {
   /** Extends a lease this JVM holds; false when it is no longer held. */
   boolean extendLease(Lease lease, Duration ttl) {
     return store.extendLease(lease, ttl);
+  }
+
+  /**
+   * Ends a session stored in the retired format 1: deleted, and the listener hears {@link
+   * EndReason#STORED_FORMAT_RETIRED} (without the session, which is not decrypted). A failed delete
+   * is logged: the entry is no session either way, and the next read tries again.
+   */
+  private void endRetired(StoreKey storeKey) {
+    unconfirmed.remove(storeKey);
+    boolean deleted;
+    try {
+      deleted = store.delete(storeKey);
+    } catch (SessionStoreUnavailableException e) {
+      log.debug("session {}: deleting the entry of a retired format failed ({})", storeKey,
+          e.getMessage());
+      cleanupFailures.record(e.getMessage());
+      return;
+    }
+    if (deleted) {
+      log.debug("session {} ended: {}", storeKey, EndReason.STORED_FORMAT_RETIRED);
+      fire(l -> l.ended(new EndedSession(storeKey, EndReason.STORED_FORMAT_RETIRED,
+          Optional.empty())));
+    }
   }
 
   private void deleteQuietly(StoreKey storeKey) {

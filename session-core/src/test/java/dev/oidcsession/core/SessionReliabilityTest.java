@@ -99,32 +99,60 @@ class SessionReliabilityTest {
     }
   }
 
-  /** The stored format gained {@code sid} compatibly. */
+  /** Issue 15: an entry of the retired stored format 1 is a clean logout, heard by listeners. */
   @Nested
-  class SidInTheStoredFormat {
+  class RetiredStoredFormat {
 
     @Test
-    void decode_documentWrittenBeforeSidWasStored_takesTheIdTokensSid() throws Exception {
+    void resolve_entryOfFormat1_endsTheSessionOnceWithStoredFormatRetired() {
       SessionManager manager = manager(store, new TestScheduler(Mode.QUEUED, clock),
           SessionPolicy.defaults());
       CreatedSession created = manager.create(tokens("sid-1", HOUR, DAY));
-      javax.crypto.SecretKey key = created.handle().encryptionKey();
-      StoredEntry entry = store.find(created.session().key()).orElseThrow();
-      com.nimbusds.jose.JWEObject jwe = com.nimbusds.jose.JWEObject.parse(
-          new String(entry.value(), StandardCharsets.US_ASCII));
-      jwe.decrypt(new com.nimbusds.jose.crypto.DirectDecrypter(key));
-      java.util.Map<String, Object> json = jwe.getPayload().toJSONObject();
-      assertThat(json).containsEntry("sid", "sid-1").containsEntry("v", 1L);
-      json.remove("sid"); // as format 1 was written before
-      com.nimbusds.jose.JWEObject old = new com.nimbusds.jose.JWEObject(jwe.getHeader(),
-          new com.nimbusds.jose.Payload(json));
-      old.encrypt(new com.nimbusds.jose.crypto.DirectEncrypter(key));
-      StoredEntry before = new StoredEntry(entry.key(),
-          old.serialize().getBytes(StandardCharsets.US_ASCII), 1, entry.expiresAt(),
-          entry.indexKeys());
-      Session decoded = SessionCodec.decode(before, key).orElseThrow();
-      assertThat(decoded.sid()).contains("sid-1");
-      assertThat(decoded).isEqualTo(created.session());
+      StoreKey key = created.session().key();
+      StoredEntry v2 = store.find(key).orElseThrow();
+      assertThat(store.replace(new StoredEntry(key,
+          StoredFormatV1.entry(created, v2).value(), 2, v2.expiresAt(), v2.indexKeys()), 1))
+          .isTrue();
+      String cookie = created.handle().cookieValue();
+
+      assertThat(manager.resolve(cookie)).isEmpty();
+      assertThat(store.find(key)).isEmpty();
+      assertThat(listener.events).containsExactly("created", "ended STORED_FORMAT_RETIRED");
+      assertThat(listener.ended.get(0).key()).isEqualTo(key);
+      assertThat(listener.ended.get(0).session()).isEmpty();
+
+      assertThat(manager.resolve(cookie)).isEmpty();
+      assertThat(listener.events).hasSize(2);
+    }
+
+    @Test
+    void logout_entryOfFormat1_endsItWithStoredFormatRetired() {
+      SessionManager manager = manager(store, new TestScheduler(Mode.QUEUED, clock),
+          SessionPolicy.defaults());
+      CreatedSession created = manager.create(tokens("sid-1", HOUR, DAY));
+      StoreKey key = created.session().key();
+      StoredEntry v2 = store.find(key).orElseThrow();
+      store.replace(new StoredEntry(key, StoredFormatV1.entry(created, v2).value(), 2,
+          v2.expiresAt(), v2.indexKeys()), 1);
+
+      assertThat(manager.end(created.handle().cookieValue(), EndReason.LOGGED_OUT)).isEmpty();
+      assertThat(store.find(key)).isEmpty();
+      assertThat(listener.events).containsExactly("created", "ended STORED_FORMAT_RETIRED");
+    }
+
+    @Test
+    void resolve_unreadableEntryOfNoKnownFormat_endsSilently() {
+      SessionManager manager = manager(store, new TestScheduler(Mode.QUEUED, clock),
+          SessionPolicy.defaults());
+      CreatedSession created = manager.create(tokens("sid-1", HOUR, DAY));
+      StoreKey key = created.session().key();
+      StoredEntry v2 = store.find(key).orElseThrow();
+      byte[] garbage = "eyJ.not.a.jwe".getBytes(StandardCharsets.US_ASCII);
+      store.replace(new StoredEntry(key, garbage, 2, v2.expiresAt(), v2.indexKeys()), 1);
+
+      assertThat(manager.resolve(created.handle().cookieValue())).isEmpty();
+      assertThat(store.find(key)).isEmpty();
+      assertThat(listener.events).containsExactly("created");
     }
   }
 

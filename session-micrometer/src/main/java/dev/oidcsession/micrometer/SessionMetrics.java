@@ -40,7 +40,8 @@ import okio.Buffer;
  *   <tr><td>{@code oidc.session.created}</td><td>counter</td><td>none</td><td>sessions created at
  *       login</td></tr>
  *   <tr><td>{@code oidc.session.ended}</td><td>counter</td><td>{@code reason}: {@code expired},
- *       {@code idle}, {@code logged_out}, {@code backchannel_logout}, {@code renewal_rejected}</td>
+ *       {@code idle}, {@code logged_out}, {@code backchannel_logout}, {@code renewal_rejected},
+ *       {@code stored_format_retired}</td>
  *       <td>sessions ended, by {@link EndReason}; a session that simply expires in the store ends
        without an event (see {@link SessionListener}), so {@code expired} counts only expiries a
        request observed</td></tr>

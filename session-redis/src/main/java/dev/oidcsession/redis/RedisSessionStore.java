@@ -26,6 +26,7 @@ import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.csc.Cache;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.SetParams;
+import redis.clients.jedis.util.SafeEncoder;
 
 /**
  * A {@link SessionStore} in Redis, through a Jedis {@link UnifiedJedis}: the same code for a
@@ -43,7 +44,7 @@ import redis.clients.jedis.params.SetParams;
  *   <tr><th>key</th><th>type</th><th>holds</th><th>expires</th></tr>
  *   <tr><td>{@code oidcs:{K}:s}</td><td>string</td>
  *       <td>the entry record {@code <version> <expiresAt> <indexes> <encoding> <value>},
- *       e.g. {@code 3 1767225600000 Ib6x...,Qm9v... a eyJhbGciOiJkaXIi...} (see below)</td>
+ *       e.g. {@code 3 1767225600000 Ib6x...,Qm9v... r \x02...} (see below)</td>
  *       <td>{@code PXAT} the entry's {@code expiresAt}</td></tr>
  *   <tr><td>{@code oidcs:{K}:l}</td><td>string</td><td>the renewal lease's owner token</td>
  *       <td>{@code PX} the lease's ttl</td></tr>
@@ -54,9 +55,10 @@ import redis.clients.jedis.params.SetParams;
  *
  * <p>Record fields: {@code version} decimal; {@code expiresAt} epoch milliseconds (plus {@code
  * .nnnnnn} nanoseconds only when the instant has a sub-millisecond part); {@code indexes} the
- * index keys, sorted, comma-separated, {@code -} when none; {@code encoding} {@code a} (value
- * stored as it is: printable ASCII such as a compact JWE) or {@code b} (standard base64 of the
- * value); then the value.
+ * index keys, sorted, comma-separated, {@code -} when none; {@code encoding} {@code r} (the
+ * value follows as raw bytes, for instance a session of stored format 2); then the value. Records
+ * written by earlier versions, with {@code a} (value stored as it is, a compact JWE) or {@code b}
+ * (standard base64 of the value), are still read.
  *
  * <table>
  *   <caption>Commands per operation</caption>
@@ -220,7 +222,7 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
   @Override
   public Optional<StoredEntry> find(StoreKey key) {
     Objects.requireNonNull(key, "key");
-    String record = call("find", () -> redis.get(entryKey(key)));
+    byte[] record = call("find", () -> redis.get(SafeEncoder.encode(entryKey(key))));
     if (record == null) {
       return Optional.empty();
     }
@@ -236,10 +238,11 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
   public boolean insert(StoredEntry entry) {
     Objects.requireNonNull(entry, "entry");
     entry.requireNew();
-    String record = EntryRecord.encode(entry);
+    byte[] record = EntryRecord.encode(entry);
     SetParams params =
         SetParams.setParams().nx().pxAt(EntryRecord.expireAtMillis(entry.expiresAt()));
-    String reply = call("insert", () -> redis.set(entryKey(entry.key()), record, params));
+    String reply = call("insert",
+        () -> redis.set(SafeEncoder.encode(entryKey(entry.key())), record, params));
     if (!"OK".equals(reply)) {
       return false;
     }
@@ -266,12 +269,12 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
   public ReplaceResult replaceConfirmed(StoredEntry entry, long expectedVersion) {
     Objects.requireNonNull(entry, "entry");
     entry.requireSuccessorOf(expectedVersion);
-    List<String> args =
+    List<byte[]> args =
         List.of(
-            Long.toString(expectedVersion),
+            SafeEncoder.encode(Long.toString(expectedVersion)),
             EntryRecord.encode(entry),
-            Long.toString(EntryRecord.expireAtMillis(entry.expiresAt())),
-            EntryRecord.expiresAt(clock.instant()));
+            SafeEncoder.encode(Long.toString(EntryRecord.expireAtMillis(entry.expiresAt()))),
+            SafeEncoder.encode(EntryRecord.expiresAt(clock.instant())));
     // The compare-and-set and its WAIT 1 share one connection: WAIT counts only the writes of the
     // connection that sends it.
     ReplicatedWrite.Reply reply =
@@ -284,7 +287,8 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
     }
     Set<String> kept = new HashSet<>();
     entry.indexKeys().forEach(index -> kept.add(index.value()));
-    for (String index : EntryRecord.indexNames((String) old)) {
+    for (String index : EntryRecord.indexNames(
+        old instanceof byte[] bytes ? SafeEncoder.encode(bytes) : String.valueOf(old))) {
       if (!kept.contains(index)) {
         call("replace", () -> redis.zrem(indexKey(index), entry.key().value()));
       }

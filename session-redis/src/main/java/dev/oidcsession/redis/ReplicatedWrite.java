@@ -16,6 +16,7 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisMovedDataException;
 import redis.clients.jedis.util.JedisClusterCRC16;
+import redis.clients.jedis.util.SafeEncoder;
 
 /**
  * A write confirmed by {@code WAIT 1}: the script and its {@code WAIT} run on one connection, since
@@ -59,7 +60,7 @@ final class ReplicatedWrite {
    *
    * @throws JedisException if the script could not run
    */
-  Reply eval(String script, String key, List<String> args, StoreKey storeKey) {
+  Reply eval(String script, String key, List<byte[]> args, StoreKey storeKey) {
     for (int redirects = 0; ; redirects++) {
       try {
         return evalOnce(script, key, args, storeKey);
@@ -79,12 +80,14 @@ final class ReplicatedWrite {
     }
   }
 
-  private Reply evalOnce(String script, String key, List<String> args, StoreKey storeKey) {
+  private Reply evalOnce(String script, String key, List<byte[]> args, StoreKey storeKey) {
     AbstractPipeline connection = pin(key);
     try {
       Response<Object> info =
           wait.isZero() ? null : connection.sendCommand(Protocol.Command.INFO, "replication");
-      Response<Object> reply = connection.eval(script, List.of(key), args);
+      // Binary: the arguments carry a record's raw value, and the reply comes back as bytes.
+      Response<Object> reply = connection.eval(SafeEncoder.encode(script),
+          List.of(SafeEncoder.encode(key)), args);
       connection.sync();
       Object result = reply.get();
       boolean unconfirmed = result != null && info != null && hasReplicas(info)

@@ -13,6 +13,17 @@ import javax.crypto.spec.SecretKeySpec;
 public final class Digests {
 
   private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
+  /**
+   * One HMAC-SHA-256 instance per thread: {@link Mac#getInstance} looks the provider up each time,
+   * a large part of deriving a session's keys on every request. Each use starts with {@code init}.
+   */
+  private static final ThreadLocal<Mac> HMACS = ThreadLocal.withInitial(() -> {
+    try {
+      return Mac.getInstance("HmacSHA256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has HmacSHA256", e);
+    }
+  });
 
   private Digests() {}
 
@@ -33,10 +44,10 @@ public final class Digests {
   /** HMAC-SHA-256 of {@code message} under {@code key}. */
   public static byte[] hmacSha256(byte[] key, byte[] message) {
     try {
-      Mac mac = Mac.getInstance("HmacSHA256");
+      Mac mac = HMACS.get();
       mac.init(new SecretKeySpec(key, "HmacSHA256"));
       return mac.doFinal(message);
-    } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+    } catch (InvalidKeyException e) {
       throw new IllegalStateException("every JDK has HmacSHA256", e);
     }
   }
