@@ -213,7 +213,13 @@ abstract class ClientSideCacheContract extends RedisStoreContract {
     for (CacheEntry cachedEntry : cache().getCacheEntries()) {
       List<Object> keys = cachedEntry.getCacheKey().getRedisKeys();
       assertThat(cachedEntry.getCacheKey().getRedisCommand()).isEqualTo(Protocol.Command.GET);
-      assertThat(keys).singleElement().asString().startsWith("oidcs:{").endsWith("}:s");
+      assertThat(keys).singleElement();
+      Object key = keys.get(0);
+      String name =
+          key instanceof byte[] bytes
+              ? new String(bytes, StandardCharsets.UTF_8)
+              : String.valueOf(key);
+      assertThat(name).startsWith("oidcs:{").endsWith("}:s");
     }
   }
 
