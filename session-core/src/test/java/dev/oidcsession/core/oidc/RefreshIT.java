@@ -202,6 +202,7 @@ class RefreshIT extends FakeProviderTestBase {
     assertThat(e.kind()).isEqualTo(TokenRenewalException.Kind.TRANSIENT);
     assertThat(e.retryAfter()).contains(Duration.ofSeconds(120));
     assertThat(e).hasMessage("token endpoint answered HTTP 429 to the refresh");
+    assertThat(e.mayHaveBeenProcessed()).as("refused by a rate limit, not processed").isFalse();
   }
 
   @Test
@@ -216,6 +217,7 @@ class RefreshIT extends FakeProviderTestBase {
 
     assertThat(e.kind()).isEqualTo(TokenRenewalException.Kind.TRANSIENT);
     assertThat(e.retryAfter()).contains(Duration.ofSeconds(90));
+    assertThat(e.mayHaveBeenProcessed()).isTrue();
   }
 
   @Test
@@ -227,6 +229,7 @@ class RefreshIT extends FakeProviderTestBase {
     assertThat(e.kind()).isEqualTo(TokenRenewalException.Kind.TRANSIENT);
     assertThat(e.retryAfter()).isEmpty();
     assertThat(e).hasMessage("token endpoint answered HTTP 500 to the refresh");
+    assertThat(e.mayHaveBeenProcessed()).isTrue();
   }
 
   @Test
@@ -237,6 +240,7 @@ class RefreshIT extends FakeProviderTestBase {
 
     assertThat(e.kind()).isEqualTo(TokenRenewalException.Kind.TRANSIENT);
     assertThat(e).hasMessageStartingWith("token endpoint could not be reached: ");
+    assertThat(e.mayHaveBeenProcessed()).as("the request was sent before the reset").isTrue();
   }
 
   @Test
@@ -252,6 +256,7 @@ class RefreshIT extends FakeProviderTestBase {
 
       assertThat(e.kind()).isEqualTo(TokenRenewalException.Kind.TRANSIENT);
       assertThat(e).hasMessage("token endpoint could not be reached: SocketTimeoutException");
+      assertThat(e.mayHaveBeenProcessed()).isTrue();
     }
   }
 
