@@ -12,11 +12,15 @@ import com.nimbusds.openid.connect.sdk.op.OIDCProviderConfigurationRequest;
 import com.nimbusds.openid.connect.sdk.op.OIDCProviderMetadata;
 import com.nimbusds.openid.connect.sdk.validators.IDTokenValidator;
 import com.nimbusds.openid.connect.sdk.validators.LogoutTokenValidator;
+import dev.oidcsession.core.internal.WebUrls;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.MalformedURLException;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -212,9 +216,46 @@ final class ProviderCache implements AutoCloseable {
         new KidStrictKeySelector(config.allowedSigningAlgorithms(), keys);
     IDTokenValidator idTokens = new IDTokenValidator(issuer, clientId, selector, null);
     idTokens.setMaxClockSkew((int) config.validationClockSkew().toSeconds());
+    // Review #19: the same skew for logout tokens' exp as for ID tokens (nimbus's own is 60 s).
     LogoutTokenValidator logoutTokens =
-        new LogoutTokenValidator(issuer, clientId, false, selector, null);
+        new SkewedLogoutTokenValidator(issuer, clientId, selector, config.validationClockSkew());
     return new Provider(metadata, keys, idTokens, logoutTokens);
+  }
+
+  /**
+   * Review #24: the endpoints a discovery document names must be https, as the issuer is (an http
+   * {@code jwks_uri} would let a network attacker supply signing keys, an http {@code
+   * token_endpoint} would carry the client secret in clear); only a loopback http issuer (local
+   * development) may name http endpoints, and then only on loopback hosts.
+   */
+  private void requireSecureEndpoints(OIDCProviderMetadata metadata) throws OidcException {
+    boolean httpsIssuer = "https".equalsIgnoreCase(config.issuer().getScheme());
+    Map<String, URI> endpoints = new LinkedHashMap<>();
+    endpoints.put("authorization_endpoint", metadata.getAuthorizationEndpointURI());
+    endpoints.put("token_endpoint", metadata.getTokenEndpointURI());
+    endpoints.put("jwks_uri", metadata.getJWKSetURI());
+    endpoints.put("revocation_endpoint", metadata.getRevocationEndpointURI());
+    endpoints.put("end_session_endpoint", metadata.getEndSessionEndpointURI());
+    for (Map.Entry<String, URI> endpoint : endpoints.entrySet()) {
+      URI uri = endpoint.getValue();
+      if (uri == null) {
+        continue;
+      }
+      boolean https = "https".equalsIgnoreCase(uri.getScheme()) && uri.getHost() != null;
+      boolean allowed = https || (!httpsIssuer && "http".equalsIgnoreCase(uri.getScheme())
+          && WebUrls.isLoopback(uri.getHost()));
+      if (!allowed) {
+        log.warn("provider discovery rejected: {} {} is not https", endpoint.getKey(), uri);
+        throw new OidcException(
+            OidcException.Reason.INVALID_RESPONSE,
+            "provider discovery document rejected: " + endpoint.getKey() + " must be an https URL"
+                + (httpsIssuer ? " like the issuer " + config.issuer()
+                    : " (http only on a loopback host, as the issuer)")
+                + ", but was " + uri,
+            null,
+            null);
+      }
+    }
   }
 
   private OIDCProviderMetadata discover() throws OidcException {
@@ -263,6 +304,7 @@ final class ProviderCache implements AutoCloseable {
               + ", but was "
               + advertised);
     }
+    requireSecureEndpoints(metadata);
     log.info(
         "discovered provider {}: authorization {}, token {}, jwks {}",
         advertised,

@@ -238,7 +238,7 @@ final class Refresh {
     if (!before.subject().equals(after.subject())) {
       changed.append(changed.length() > 0 ? ", " : "").append("sub");
     }
-    if (!before.audience().equals(after.audience())) {
+    if (!Set.copyOf(before.audience()).equals(Set.copyOf(after.audience()))) {
       changed.append(changed.length() > 0 ? ", " : "").append("aud");
     }
     return changed.toString();

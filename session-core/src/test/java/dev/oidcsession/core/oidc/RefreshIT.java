@@ -19,6 +19,7 @@ import dev.oidcsession.core.TokenSet;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -110,6 +111,34 @@ class RefreshIT extends FakeProviderTestBase {
     TokenSet renewed = client.renew(current);
 
     assertThat(renewed.accessTokenExpiresAt()).contains(clock.instant().plusSeconds(300));
+  }
+
+  /** Review #18: aud is a set; a provider may list the audiences in another order on refresh. */
+  @Test
+  void refresh_idTokenWithTheSameAudiencesInAnotherOrder_isAccepted() throws Exception {
+    current = provider.login(client, nonce -> sign(provider.idClaims(nonce)
+        .audience(List.of(FakeProvider.CLIENT_ID, "api")).claim("azp", FakeProvider.CLIENT_ID)
+        .build(), RSA_1));
+    String reordered = sign(provider.idClaims(null).audience(List.of("api", FakeProvider.CLIENT_ID))
+        .claim("azp", FakeProvider.CLIENT_ID).build(), RSA_1);
+    provider.stubToken(tokens(reordered, "at-2", "rt-2"));
+
+    TokenSet renewed = client.renew(current);
+
+    assertThat(renewed.idToken().raw().value()).isEqualTo(reordered);
+  }
+
+  @Test
+  void refresh_idTokenWithAnotherAudienceSet_isTerminal() {
+    String widened = sign(provider.idClaims(null).audience(List.of(FakeProvider.CLIENT_ID, "api"))
+        .claim("azp", FakeProvider.CLIENT_ID).build(), RSA_1);
+    provider.stubToken(tokens(widened, "at-2", "rt-2"));
+
+    TokenRenewalException e = renewalFailure();
+
+    assertThat(e.kind()).isEqualTo(TokenRenewalException.Kind.TERMINAL);
+    assertThat(e).hasMessage(
+        "refreshed ID token must keep iss, sub and aud (OIDC Core 12.2), but aud changed");
   }
 
   @Test
