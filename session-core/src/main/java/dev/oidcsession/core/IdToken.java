@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * An ID token that has already been validated (OIDC Core 3.1.3.7 on login, 12.2 on refresh), kept
@@ -141,12 +142,13 @@ public final class IdToken {
 
   /**
    * Whether {@code other} is about the same end-user for the same client: the same {@code iss},
-   * {@code sub} and {@code aud} (OIDC Core 12.2: a refreshed ID token must keep them).
+   * {@code sub} and {@code aud} (OIDC Core 12.2: a refreshed ID token must keep them), the
+   * audiences compared as a set (their order means nothing).
    */
   public boolean sameIdentityAs(IdToken other) {
     return issuer.equals(other.issuer)
         && subject.equals(other.subject)
-        && audience.equals(other.audience);
+        && Set.copyOf(audience).equals(Set.copyOf(other.audience)); // review #18: order-free
   }
 
   @Override

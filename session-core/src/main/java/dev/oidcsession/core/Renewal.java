@@ -28,7 +28,10 @@ import org.slf4j.LoggerFactory;
  * (never from a refresh token read before waiting); a terminal failure ends the session only after
  * a re-read shows no other renewal succeeded (oauth2-proxy #1992); transient failures back off with
  * full jitter, clamped to before {@code expiresAt}; tokens obtained but not yet stored are kept in
- * memory, with the lease held, until they are stored.
+ * memory, with the lease held, until they are stored; after a provider call that may have been
+ * processed without its answer arriving (the provider may have rotated the refresh token), the
+ * lease is held through the backoff and a later {@code invalid_grant} keeps the session until
+ * {@code expiresAt} instead of ending it (issue 14, fault case 2).
  */
 final class Renewal {
 
@@ -69,7 +72,8 @@ final class Renewal {
    */
   record Context(StoredSessions stored, TokenRenewer renewer, SessionPolicy policy, Clock clock,
       Backoff backoff, RenewalSpread spread, ScheduledExecutorService executor,
-      LongSupplier nanoTime, WarningDigest failures, WarningDigest refusedCredentials) {
+      LongSupplier nanoTime, WarningDigest failures, WarningDigest refusedCredentials,
+      WarningDigest lostRotations) {
 
     /** A context whose two failure digests log through {@code Renewal}'s logger. */
     static Context create(StoredSessions stored, TokenRenewer renewer, SessionPolicy policy,
@@ -84,8 +88,13 @@ final class Renewal {
           + " provider refused the client's credentials ({}); the sessions are kept and retried"
           + " with backoff, but none renews until the client id and secret are right (a secret"
           + " rotation half done?)");
+      // Issue 14 fault case 2: the users will have to log in again when their tokens expire.
+      WarningDigest lostRotations = new WarningDigest(log, clock, "{} session(s) since {}: the"
+          + " provider refused the refresh token (invalid_grant) after an earlier refresh with it"
+          + " got no answer, in which the provider may have rotated it; the sessions are kept"
+          + " without renewing until their tokens expire, then the users log in again; last: {}");
       return new Context(stored, renewer, policy, clock, backoff, spread, executor, nanoTime,
-          failures, refused);
+          failures, refused, lostRotations);
     }
   }
 
@@ -106,6 +115,11 @@ final class Renewal {
   private volatile TokenSet unstored;
   /** Set when retries stopped; the renewal stays registered until then so none restarts it. */
   private volatile Instant givenUpUntil;
+  /**
+   * Set when a provider call failed in a way the provider may have processed: it may have rotated
+   * the refresh token, so an {@code invalid_grant} for the old one does not mean a revoked session.
+   */
+  private volatile boolean mayHaveRotated;
   private int failures;
 
   /** @param onDone called once when the renewal finishes, to unregister it */
@@ -253,7 +267,8 @@ final class Renewal {
   private void lease(Session seen) {
     Optional<Lease> lease;
     try {
-      lease = context.stored().tryLease(storeKey, context.policy().renewalLease());
+      lease = heldThroughBackoff()
+          .or(() -> context.stored().tryLease(storeKey, context.policy().renewalLease()));
     } catch (SessionStoreUnavailableException e) {
       retryLater(seen, TokenRenewalException.transientFailure("session store unavailable", e));
       return;
@@ -272,11 +287,29 @@ final class Renewal {
     } finally {
       // While the only valid refresh token is in this JVM, keep the lease (extended by each
       // storing attempt), so no other server presents the rotated-out one and gets the session
-      // ended by invalid_grant.
-      if (unstored == null) {
+      // ended by invalid_grant. Likewise through the backoff after a call the provider may have
+      // processed: the refresh token it rotated then is lost, so the old one must not be
+      // presented by another server in the meantime.
+      if (unstored == null && !(mayHaveRotated && phase == Phase.BACKING_OFF)) {
         releaseLease();
       }
     }
+  }
+
+  /**
+   * The lease this renewal kept through its backoff, extended for this attempt; empty when none
+   * was kept or it ran out (then the attempt competes for it as usual).
+   */
+  private Optional<Lease> heldThroughBackoff() {
+    Lease held = lease;
+    if (held == null) {
+      return Optional.empty();
+    }
+    if (context.stored().extendLease(held, context.policy().renewalLease())) {
+      return Optional.of(held);
+    }
+    lease = null;
+    return Optional.empty();
   }
 
   private void underLease(Session seen) {
@@ -333,7 +366,10 @@ final class Renewal {
       fresh = context.renewer().renew(current.tokens());
     } catch (TokenRenewalException e) {
       if (e.isTransient()) {
+        mayHaveRotated |= e.mayHaveBeenProcessed();
         retryLater(current, e);
+      } else if (mayHaveRotated && e.errorCode().filter("invalid_grant"::equals).isPresent()) {
+        keepUntilExpiry(current, e);
       } else {
         reject(current, e);
       }
@@ -407,6 +443,68 @@ final class Renewal {
     finish(new Ended());
   }
 
+  /**
+   * Issue 14, fault case 2: {@code invalid_grant} after a call the provider may have processed
+   * without its answer arriving. The provider most likely rotated the refresh token in that call
+   * (and now refuses the old one, or revoked the family on its reuse), so the session was not
+   * ended by anyone: its access token stays valid. Keep it until {@code expiresAt}, and store
+   * {@code renewAt = expiresAt} so that no server presents the refused token again; the session
+   * then ends as {@link EndReason#EXPIRED}.
+   */
+  private void keepUntilExpiry(Session current, TokenRenewalException failure) {
+    StoredSessions stored = context.stored();
+    Session kept = current;
+    try {
+      Optional<Session> latest = stored.read(storeKey, () -> key);
+      if (latest.isEmpty()) {
+        finish(new Ended()); // ended elsewhere meanwhile
+        return;
+      }
+      if (!latest.get().tokens().equals(current.tokens())) {
+        finish(new Renewed(latest.get())); // another renewal succeeded after all
+        return;
+      }
+      kept = stopRenewing(latest.get());
+    } catch (SessionStoreUnavailableException e) {
+      // This node still never presents the token again: the renewal stays given up.
+      log.debug("session {}: renewals not stopped in the store ({})", storeKey, e.getMessage());
+    }
+    log.debug("renewal of session {} refused after a lost answer ({}); kept until {}", storeKey,
+        failure.getMessage(), kept.expiresAt());
+    context.lostRotations().record(failure.getMessage());
+    stored.fire(l -> l.renewalFailed(current, failure, false));
+    giveUp(kept);
+  }
+
+  /** Stores {@code latest} with {@code renewAt = expiresAt}; re-bases on last-seen marks. */
+  private Session stopRenewing(Session latest) {
+    StoredSessions stored = context.stored();
+    Session base = latest;
+    while (true) {
+      Session stopped = base.renewingNoMore();
+      if (stored.replace(stopped, key, base.version()).replaced()) {
+        return stopped;
+      }
+      Optional<Session> again = stored.read(storeKey, () -> key);
+      if (again.isEmpty() || !again.get().tokens().equals(latest.tokens())) {
+        return base; // ended or renewed meanwhile: nothing left to stop
+      }
+      base = again.get();
+    }
+  }
+
+  /** No more attempts: waiters get {@code serve}; registered until it expires, so none restarts. */
+  private void giveUp(Session serve) {
+    releaseLease();
+    givenUpUntil = serve.expiresAt();
+    phase = Phase.GIVEN_UP;
+    CompletableFuture<RenewalOutcome> waiting = attempt;
+    attempt = null;
+    if (waiting != null) {
+      waiting.complete(new Kept(serve));
+    }
+  }
+
   /** A transient failure: serve waiters with the current tokens, retry with backoff. */
   private void retryLater(Session current, TokenRenewalException failure) {
     // Tokens already obtained wait in memory: store them again soon, not after a long backoff.
@@ -427,22 +525,41 @@ final class Renewal {
         .record(failure.getMessage());
     context.stored().fire(l -> l.renewalFailed(current, failure, retry));
     if (!retry) {
-      givenUpUntil = current.expiresAt();
-      phase = Phase.GIVEN_UP;
-    } else {
-      phase = Phase.BACKING_OFF;
+      giveUp(current);
+      return;
+    }
+    phase = Phase.BACKING_OFF;
+    if (mayHaveRotated) {
+      holdThroughBackoff(delay);
     }
     CompletableFuture<RenewalOutcome> waiting = attempt;
     attempt = null;
     if (waiting != null) {
       waiting.complete(new Kept(current));
     }
-    if (retry) {
-      submit(() -> {
-        newAttempt();
-        phase = unstored != null ? Phase.STORING_UNSTORED : Phase.LEASING;
-        run(current);
-      }, delay, current);
+    submit(() -> {
+      newAttempt();
+      phase = unstored != null ? Phase.STORING_UNSTORED : Phase.LEASING;
+      run(current);
+    }, delay, current);
+  }
+
+  /**
+   * Extends the lease over {@code delay} and the next attempt, so that no other server presents
+   * the refresh token the provider may have rotated out meanwhile; best effort (if the lease is
+   * lost, another server may renew, and its {@code invalid_grant} ends the session).
+   */
+  private void holdThroughBackoff(Duration delay) {
+    Lease held = lease;
+    if (held == null) {
+      return;
+    }
+    try {
+      if (!context.stored().extendLease(held, delay.plus(context.policy().renewalLease()))) {
+        lease = null;
+      }
+    } catch (SessionStoreUnavailableException e) {
+      log.debug("renewal lease of session {} not extended ({})", storeKey, e.getMessage());
     }
   }
 

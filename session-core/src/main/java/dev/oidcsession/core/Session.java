@@ -101,6 +101,15 @@ public record Session(
         version + 1, attributes);
   }
 
+  /**
+   * This session renewed no more: {@code renewAt} moved to {@code expiresAt}, the version bumped
+   * (its refresh token was refused after the provider may have rotated it).
+   */
+  Session renewingNoMore() {
+    return new Session(key, tokens, sid, createdAt, renewedAt, lastSeenAt, expiresAt, expiresAt,
+        version + 1, attributes);
+  }
+
   /** The {@code iss} of the ID token. */
   public String issuer() {
     return tokens.issuer();

@@ -29,6 +29,7 @@ public class TokenRenewalException extends Exception {
   private final transient Optional<Duration> retryAfter;
   private final String errorCode;
   private final boolean credentialsRefused;
+  private final boolean unprocessed;
 
   /**
    * @param kind transient or terminal
@@ -37,7 +38,7 @@ public class TokenRenewalException extends Exception {
    * @param cause the underlying exception, or {@code null}
    */
   public TokenRenewalException(Kind kind, String message, Duration retryAfter, Throwable cause) {
-    this(kind, message, retryAfter, null, cause, false);
+    this(kind, message, retryAfter, null, cause, false, false);
   }
 
   /**
@@ -49,16 +50,17 @@ public class TokenRenewalException extends Exception {
    */
   public TokenRenewalException(
       Kind kind, String message, Duration retryAfter, String errorCode, Throwable cause) {
-    this(kind, message, retryAfter, errorCode, cause, false);
+    this(kind, message, retryAfter, errorCode, cause, false, false);
   }
 
   private TokenRenewalException(Kind kind, String message, Duration retryAfter, String errorCode,
-      Throwable cause, boolean credentialsRefused) {
+      Throwable cause, boolean credentialsRefused, boolean unprocessed) {
     super(message, cause);
     this.kind = Objects.requireNonNull(kind, "kind");
     this.retryAfter = Optional.ofNullable(retryAfter);
     this.errorCode = errorCode;
     this.credentialsRefused = credentialsRefused;
+    this.unprocessed = unprocessed;
   }
 
   /**
@@ -74,7 +76,25 @@ public class TokenRenewalException extends Exception {
    */
   public static TokenRenewalException credentialsRefused(
       String message, Duration retryAfter, String errorCode) {
-    return new TokenRenewalException(Kind.TRANSIENT, message, retryAfter, errorCode, null, true);
+    return new TokenRenewalException(
+        Kind.TRANSIENT, message, retryAfter, errorCode, null, true, false);
+  }
+
+  /**
+   * A transient failure of a refresh the provider certainly did not process, so it cannot have
+   * rotated the refresh token: the request was never sent (no connection could be opened, the
+   * provider's metadata was unavailable) or the provider refused it unprocessed ({@code 429}).
+   * Every other transient failure without an OAuth {@code error} code may have been processed
+   * (see {@link #mayHaveBeenProcessed()}).
+   *
+   * @param message what happened; never a token
+   * @param retryAfter the provider's {@code Retry-After}, or {@code null}
+   * @param cause the underlying exception, or {@code null}
+   */
+  public static TokenRenewalException unprocessed(
+      String message, Duration retryAfter, Throwable cause) {
+    return new TokenRenewalException(
+        Kind.TRANSIENT, message, retryAfter, null, cause, false, true);
   }
 
   /** A transient failure without a {@code Retry-After}. */
@@ -111,6 +131,18 @@ public class TokenRenewalException extends Exception {
    */
   public boolean isCredentialsRefused() {
     return credentialsRefused;
+  }
+
+  /**
+   * Whether the provider may have processed this failed refresh although no answer said so: a
+   * transient failure without an OAuth {@code error} code (the connection reset or timed out after
+   * the request was sent, a {@code 5xx}, an unreadable answer) that was not created {@link
+   * #unprocessed}. The provider may have rotated the refresh token in such an attempt, so the
+   * manager does not take a later {@code invalid_grant} for a revoked session: it keeps the session
+   * until {@code expiresAt} without presenting that refresh token again.
+   */
+  public boolean mayHaveBeenProcessed() {
+    return kind == Kind.TRANSIENT && !unprocessed && !credentialsRefused && errorCode == null;
   }
 
   /** The provider's {@code Retry-After}, when it sent one; the next retry waits at least that. */

@@ -242,6 +242,102 @@ class SessionReliabilityTest {
     }
   }
 
+  /**
+   * Issue 14, fault case 2: the provider rotated the refresh token but its answer was lost (the
+   * connection reset after the provider processed the grant); the retry presents the old token and
+   * the provider answers {@code invalid_grant}.
+   */
+  @Nested
+  class LostRotation {
+
+    /** Rotates and loses the answer once; from then on refuses the old token. */
+    void rotateThenLoseTheAnswer() {
+      renewer.behaviour = current -> {
+        spent.add(current.refreshToken().orElseThrow()); // processed: the old token is spent
+        renewer.behaviour = again -> {
+          if (spent.contains(again.refreshToken().orElseThrow())) {
+            reuses.incrementAndGet();
+            throw new TokenRenewalException(TokenRenewalException.Kind.TERMINAL,
+                "refresh rejected by the provider: invalid_grant", null, "invalid_grant", null);
+          }
+          return renewer.fresh(again);
+        };
+        throw TokenRenewalException.transientFailure(
+            "token endpoint could not be reached: SocketException",
+            new java.net.SocketException("Connection reset"));
+      };
+    }
+
+    @Test
+    void rotatedAnswerLost_oldTokenRefused_servedUntilExpiresAtOnEveryNode_thenEndsAsExpired() {
+      TestScheduler scheduler = new TestScheduler(Mode.DIRECT, clock);
+      SessionManager nodeA = manager(store, scheduler, SessionPolicy.defaults());
+      SessionManager nodeB = manager(store, scheduler, SessionPolicy.defaults());
+      CreatedSession created = nodeA.create(tokens("sid-1", Duration.ofMinutes(5), DAY));
+      String cookie = created.handle().cookieValue();
+      Instant expiresAt = created.session().expiresAt();
+      rotateThenLoseTheAnswer();
+      clock.set(created.session().renewAt());
+      int served = 0;
+      while (clock.instant().isBefore(expiresAt)) {
+        assertThat(nodeA.resolve(cookie)).as("node A at %s", clock.instant()).isPresent();
+        assertThat(nodeB.resolve(cookie)).as("node B at %s", clock.instant()).isPresent();
+        served += 2;
+        scheduler.advance(Duration.ofMillis(
+            Math.min(1000, Duration.between(clock.instant(), expiresAt).toMillis())));
+      }
+      assertThat(served).isGreaterThan(100);
+      assertThat(listener.ended).isEmpty();
+      // The lost call, then one retry that met invalid_grant; that token is never presented again.
+      assertThat(renewer.calls).hasValue(2);
+      assertThat(reuses).hasValue(1);
+      assertThat(listener.events).contains("renewalFailed TERMINAL willRetry=false");
+
+      // Gone at expiresAt (the store's entry expires with it), never ended as rejected.
+      assertThat(nodeB.resolve(cookie)).isEmpty();
+      assertThat(nodeA.resolve(cookie)).isEmpty();
+      assertThat(listener.ended)
+          .allSatisfy(end -> assertThat(end.reason()).isEqualTo(EndReason.EXPIRED));
+      assertThat(renewer.calls).hasValue(2);
+    }
+
+    @Test
+    void rotationRefusedWithoutALostAnswer_invalidGrant_stillEndsTheSessionAtOnce() {
+      TestScheduler scheduler = new TestScheduler(Mode.DIRECT, clock);
+      SessionManager manager = manager(store, scheduler, SessionPolicy.defaults());
+      CreatedSession created = manager.create(tokens("sid-1", Duration.ofMinutes(5), DAY));
+      renewer.behaviour = current -> {
+        throw new TokenRenewalException(TokenRenewalException.Kind.TERMINAL,
+            "refresh rejected by the provider: invalid_grant", null, "invalid_grant", null);
+      };
+      clock.set(created.session().renewAt());
+      manager.resolve(created.handle().cookieValue());
+      assertThat(listener.ended).singleElement()
+          .satisfies(end -> assertThat(end.reason()).isEqualTo(EndReason.RENEWAL_REJECTED));
+    }
+
+    @Test
+    void lostAnswerThatNeverReachedTheProvider_invalidGrantLater_endsTheSession() {
+      TestScheduler scheduler = new TestScheduler(Mode.DIRECT, clock);
+      SessionManager manager = manager(store, scheduler, SessionPolicy.defaults());
+      CreatedSession created = manager.create(tokens("sid-1", Duration.ofMinutes(5), DAY));
+      renewer.behaviour = current -> {
+        renewer.behaviour = again -> {
+          throw new TokenRenewalException(TokenRenewalException.Kind.TERMINAL,
+              "refresh rejected by the provider: invalid_grant", null, "invalid_grant", null);
+        };
+        throw TokenRenewalException.unprocessed("token endpoint could not be reached:"
+            + " ConnectException", null, new java.net.ConnectException("Connection refused"));
+      };
+      clock.set(created.session().renewAt());
+      manager.resolve(created.handle().cookieValue());
+      scheduler.advance(Duration.ofSeconds(30));
+      assertThat(renewer.calls).hasValue(2);
+      assertThat(listener.ended).singleElement()
+          .satisfies(end -> assertThat(end.reason()).isEqualTo(EndReason.RENEWAL_REJECTED));
+    }
+  }
+
   /** Issue 14 item 1: a renewal whose write no replica acknowledged survives a failover. */
   @Nested
   class UnconfirmedWrites {

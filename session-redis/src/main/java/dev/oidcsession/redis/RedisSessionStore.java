@@ -125,8 +125,9 @@ import redis.clients.jedis.util.SafeEncoder;
  *
  * <p>Every Jedis failure (connection refused, timeout, {@code READONLY} during a failover, cluster
  * down) is thrown as {@link SessionStoreUnavailableException} naming the operation, never a key
- * or value. The store holds no connection of its own: the client's pool reconnects when Redis is
- * back.
+ * or value; except that once a {@link #replace} or {@link #delete} committed its entry write, a
+ * failing index upkeep is a WARN and the method returns the write's real outcome. The store holds
+ * no connection of its own: the client's pool reconnects when Redis is back.
  */
 public final class RedisSessionStore implements SessionStore, AutoCloseable {
 
@@ -285,16 +286,21 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
     if (old == null) {
       return ReplaceResult.CONFLICT;
     }
-    Set<String> kept = new HashSet<>();
-    entry.indexKeys().forEach(index -> kept.add(index.value()));
-    for (String index : EntryRecord.indexNames(
-        old instanceof byte[] bytes ? SafeEncoder.encode(bytes) : String.valueOf(old))) {
-      if (!kept.contains(index)) {
-        call("replace", () -> redis.zrem(indexKey(index), entry.key().value()));
+    // Committed: from here on a failure is the indexes' (lazily consistent), never the write's.
+    try {
+      Set<String> kept = new HashSet<>();
+      entry.indexKeys().forEach(index -> kept.add(index.value()));
+      for (String index : EntryRecord.indexNames(
+          old instanceof byte[] bytes ? SafeEncoder.encode(bytes) : String.valueOf(old))) {
+        if (!kept.contains(index)) {
+          redis.zrem(indexKey(index), entry.key().value());
+        }
       }
-    }
-    for (IndexKey index : entry.indexKeys()) {
-      indexAdd(index, entry);
+      for (IndexKey index : entry.indexKeys()) {
+        redis.eval(INDEX_ADD, List.of(indexKey(index.value())), indexArgs(entry));
+      }
+    } catch (JedisException e) {
+      indexUpkeepFailed("replace", entry.key(), e);
     }
     return reply.unconfirmed() ? ReplaceResult.STORED_UNCONFIRMED : ReplaceResult.STORED;
   }
@@ -307,8 +313,13 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
       return false;
     }
     String[] fields = ((String) old).split(" ", 2);
-    for (String index : EntryRecord.indexNames(fields[1])) {
-      call("delete", () -> redis.zrem(indexKey(index), key.value()));
+    // Committed: from here on a failure is the indexes' (lazily consistent), never the delete's.
+    try {
+      for (String index : EntryRecord.indexNames(fields[1])) {
+        redis.zrem(indexKey(index), key.value());
+      }
+    } catch (JedisException e) {
+      indexUpkeepFailed("delete", key, e);
     }
     return Double.parseDouble(fields[0]) > clock.millis();
   }
@@ -415,12 +426,29 @@ public final class RedisSessionStore implements SessionStore, AutoCloseable {
   }
 
   private void indexAdd(IndexKey index, StoredEntry entry) {
-    List<String> args =
-        List.of(
-            Long.toString(EntryRecord.expireAtMillis(entry.expiresAt())),
-            entry.key().value(),
-            Long.toString(clock.millis()));
-    call("index", () -> redis.eval(INDEX_ADD, List.of(indexKey(index.value())), args));
+    call("index", () -> redis.eval(INDEX_ADD, List.of(indexKey(index.value())), indexArgs(entry)));
+  }
+
+  private List<String> indexArgs(StoredEntry entry) {
+    return List.of(
+        Long.toString(EntryRecord.expireAtMillis(entry.expiresAt())),
+        entry.key().value(),
+        Long.toString(clock.millis()));
+  }
+
+  /**
+   * A replace or delete committed but its index upkeep failed: the indexes are lazily consistent
+   * ({@link #findKeys} checks every candidate against its entry, and members go when their score
+   * passes), so the caller hears the write's outcome and operators hear this.
+   */
+  private static void indexUpkeepFailed(String operation, StoreKey key, JedisException e) {
+    log.warn(
+        "index upkeep after the {} of {} failed ({}); the {} stands, but until the entry expires"
+            + " an index may still list it or miss it (a back-channel logout may not reach it)",
+        operation,
+        key,
+        e.getClass().getSimpleName(),
+        operation);
   }
 
   private static <T> T call(String operation, Supplier<T> command) {

@@ -211,6 +211,8 @@ final class Endpoints {
     } catch (OidcException e) {
       if (e.reason() == OidcException.Reason.PROVIDER_UNAVAILABLE) {
         providerFailure(response, e);
+      } else if (e.reason() == OidcException.Reason.OVERLOADED) {
+        Responses.overloaded(response, e);
       } else {
         log.debug("login callback refused: {}", e.getMessage());
         badRequest(response, "login failed: " + e.getMessage());
@@ -300,6 +302,10 @@ final class Endpoints {
         response.setHeader("Retry-After", Responses.RETRY_AFTER_SECONDS);
         json(response, Map.of("error", "temporarily_unavailable",
             "error_description", "the provider's keys cannot be fetched; retry later"));
+        return;
+      }
+      if (e.reason() == OidcException.Reason.OVERLOADED) {
+        Responses.overloaded(response, e); // the provider retries (Back-Channel Logout §2.8)
         return;
       }
       log.debug("back-channel logout refused: {}", e.getMessage());

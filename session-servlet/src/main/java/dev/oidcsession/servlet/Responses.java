@@ -55,6 +55,16 @@ final class Responses {
         : "not answering as expected") + "; please try again shortly");
   }
 
+  /**
+   * {@code 503} with {@code Retry-After} when the client's replay memory is full of live one-time
+   * values: a login or logout token is refused rather than accepted without replay protection.
+   */
+  static void overloaded(HttpServletResponse response, OidcException e) throws IOException {
+    log.warn("request refused: {}", e.getMessage());
+    response.setHeader("Retry-After", RETRY_AFTER_SECONDS);
+    text(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, e.getMessage());
+  }
+
   /** {@code 503} with {@code Retry-After}: never a logout, never a redirect loop. */
   static void unavailable(HttpServletResponse response, SessionStoreUnavailableException e)
       throws IOException {

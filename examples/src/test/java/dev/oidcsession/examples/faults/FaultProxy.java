@@ -71,6 +71,8 @@ final class FaultProxy implements AutoCloseable {
   private final AtomicInteger forwardedRefreshes = new AtomicInteger();
   private final List<Long> refreshNanos = new CopyOnWriteArrayList<>();
   private volatile Fault fault = Fault.NONE;
+  private final java.util.concurrent.atomic.AtomicReference<Fault> once =
+      new java.util.concurrent.atomic.AtomicReference<>();
   private volatile int retryAfterSeconds = 1;
   private volatile CountDownLatch release = new CountDownLatch(1);
 
@@ -90,6 +92,11 @@ final class FaultProxy implements AutoCloseable {
     CountDownLatch hung = release;
     release = new CountDownLatch(1);
     hung.countDown();
+  }
+
+  /** Injects {@code value} into the next refresh grant only, before the standing fault. */
+  void faultNext(Fault value) {
+    once.set(value);
   }
 
   /** The {@code Retry-After} of {@link Fault#TOO_MANY_429}, in seconds. */
@@ -162,7 +169,8 @@ final class FaultProxy implements AutoCloseable {
       byte[] body = in.readNBytes(length);
       boolean refresh = "POST".equals(method) && target.getPath().endsWith("/token")
           && new String(body, StandardCharsets.UTF_8).contains("grant_type=refresh_token");
-      Fault now = refresh ? fault : Fault.NONE;
+      Fault next = refresh ? once.getAndSet(null) : null;
+      Fault now = next != null ? next : refresh ? fault : Fault.NONE;
       if (refresh) {
         refreshNanos.add(System.nanoTime());
         refreshRequests.incrementAndGet();

@@ -141,6 +141,51 @@ class ProviderFaultsIT {
     }
   }
 
+  /**
+   * Issue 14 fault case 2: the provider processes a refresh grant (rotating the refresh token) but
+   * the connection is reset before its answer arrives; the retry presents the old token and the
+   * provider answers {@code invalid_grant}. The session must be served until its {@code expiresAt}
+   * (then it ends as expired), with no further refresh attempt.
+   */
+  @org.junit.jupiter.api.Test
+  void rotationAnswerLost_oldTokenRefused_everyRequestServedUntilExpiresAt_noFurtherAttempts() {
+    clock.set(Instant.now().minusSeconds(20).truncatedTo(ChronoUnit.SECONDS));
+    Browser browser = new Browser(base);
+    assertThat(DevLogin.login(browser, base, "user-lost-rotation").statusCode()).isEqualTo(200);
+    Map<String, Object> session = session(browser);
+    Instant expiresAt = Instant.parse((String) session.get("expiresAt"));
+    Instant renewAt = Instant.parse((String) session.get("renewAt"));
+    proxy.fault(Fault.NONE);
+    proxy.resetCounts();
+    provider.resetCounts();
+    proxy.faultNext(Fault.FORWARD_THEN_RESET);
+    try (Traffic traffic = new Traffic(THREADS)) {
+      for (Instant t : List.of(renewAt.plusSeconds(1), renewAt.plusSeconds(3),
+          expiresAt.minus(MIN_TOKEN_TTL).plusSeconds(1), expiresAt.minusSeconds(3),
+          expiresAt.minusMillis(1))) {
+        clock.set(t);
+        traffic.roundsFor(Duration.ofSeconds(1), 200, List.of(browser), List.of(base), "/api/me");
+      }
+      int attempts = proxy.refreshRequests();
+      System.out.println(traffic.figures("provider rotates, answer lost (case 2)", attempts)
+          + " rejectedRefreshGrants=" + provider.rejectedRefreshGrants()
+          + " forwardedRefreshes=" + proxy.forwardedRefreshes());
+      assertThat(traffic.falseLogouts()).as("false logouts before expiresAt").isZero();
+      assertThat(traffic.count(200)).as("served").isEqualTo(traffic.requests());
+      // The lost call (processed: the provider rotated), one retry with the old token refused,
+      // then none: the refused token is never presented again.
+      assertThat(attempts).as("refresh attempts").isEqualTo(2);
+      assertThat(proxy.forwardedRefreshes()).isEqualTo(2);
+      assertThat(provider.rejectedRefreshGrants()).isEqualTo(1);
+      assertThat(Instant.parse((String) session(browser).get("renewAt"))).isEqualTo(expiresAt);
+    }
+    clock.set(expiresAt);
+    assertThat(browser.get(base + "/api/me", "Accept", "application/json").statusCode())
+        .as("ended at expiresAt, as expired").isEqualTo(401);
+    assertThat(proxy.refreshRequests()).isEqualTo(2);
+    provider.resetCounts(); // the other cases count refused grants from zero
+  }
+
   static Map<String, Object> session(Browser browser) {
     try {
       return JSONObjectUtils.parse(browser.get(base + "/oidc/session").body());

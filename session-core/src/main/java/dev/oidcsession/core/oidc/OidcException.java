@@ -47,7 +47,13 @@ public class OidcException extends Exception {
      */
     CLIENT_MISCONFIGURED,
     /** The provider could not be reached, timed out, or answered 5xx or 429: try again later. */
-    PROVIDER_UNAVAILABLE
+    PROVIDER_UNAVAILABLE,
+    /**
+     * This client refuses the request for now: it remembers as many one-time values (authorization
+     * codes, logout-token {@code jti}s) within their validity as it can, and accepting another
+     * unremembered would allow its replay (a flood?). Try again later; the filter answers 503.
+     */
+    OVERLOADED
   }
 
   private final Reason reason;

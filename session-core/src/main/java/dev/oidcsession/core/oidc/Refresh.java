@@ -68,6 +68,11 @@ final class Refresh {
       Duration retryAfter =
           TokenEndpoint.retryAfter(http.getHeaderValue("Retry-After"), receivedAt);
       log.warn("token endpoint answered {} to a refresh (Retry-After {})", status, retryAfter);
+      if (status == 429) {
+        // Refused by a rate limit before the grant was processed: no rotation happened.
+        throw TokenRenewalException.unprocessed(
+            "token endpoint answered HTTP 429 to the refresh", retryAfter, null);
+      }
       throw new TokenRenewalException(
           TokenRenewalException.Kind.TRANSIENT,
           "token endpoint answered HTTP " + status + " to the refresh",
@@ -118,25 +123,36 @@ final class Refresh {
 
   /**
    * Sends a refresh grant with {@code refreshToken}; unreachable provider, I/O errors and a client
-   * that cannot build the request are transient (the caller retries later).
+   * that cannot build the request are transient (the caller retries later). Failures before the
+   * request could be sent are {@link TokenRenewalException#unprocessed}; an I/O error after a
+   * connection was opened (a reset, a timeout) may have been processed by the provider.
    */
   HTTPResponse send(String refreshToken) throws TokenRenewalException {
     OIDCProviderMetadata metadata;
     try {
       metadata = providers.metadata();
     } catch (OidcException e) {
-      throw TokenRenewalException.transientFailure(
-          "provider metadata unavailable: " + e.getMessage(), e);
+      throw TokenRenewalException.unprocessed(
+          "provider metadata unavailable: " + e.getMessage(), null, e);
     }
     try {
       return tokenEndpoint.send(new RefreshTokenGrant(new RefreshToken(refreshToken)), metadata);
     } catch (IOException e) {
       log.warn("token endpoint unreachable during refresh: {}", e.toString());
-      throw TokenRenewalException.transientFailure(
-          "token endpoint could not be reached: " + e.getClass().getSimpleName(), e);
+      String message = "token endpoint could not be reached: " + e.getClass().getSimpleName();
+      throw neverSent(e)
+          ? TokenRenewalException.unprocessed(message, null, e)
+          : TokenRenewalException.transientFailure(message, e);
     } catch (OidcException e) {
-      throw TokenRenewalException.transientFailure(e.getMessage(), e);
+      throw TokenRenewalException.unprocessed(e.getMessage(), null, e);
     }
+  }
+
+  /** Whether {@code e} happened before any byte of the request could reach the provider. */
+  static boolean neverSent(IOException e) {
+    return e instanceof java.net.ConnectException
+        || e instanceof java.net.UnknownHostException
+        || e instanceof java.net.NoRouteToHostException;
   }
 
   /** See {@link OidcClient#checkClientCredentials()}. */
@@ -222,7 +238,7 @@ final class Refresh {
     if (!before.subject().equals(after.subject())) {
       changed.append(changed.length() > 0 ? ", " : "").append("sub");
     }
-    if (!before.audience().equals(after.audience())) {
+    if (!Set.copyOf(before.audience()).equals(Set.copyOf(after.audience()))) {
       changed.append(changed.length() > 0 ? ", " : "").append("aud");
     }
     return changed.toString();

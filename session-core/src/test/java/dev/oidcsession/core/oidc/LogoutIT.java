@@ -202,6 +202,32 @@ class LogoutIT extends FakeProviderTestBase {
                 + iat.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
   }
 
+  /**
+   * Review #19: logout tokens' {@code exp} allows the configured skew, as ID tokens do (nimbus's
+   * own default was 60 s whatever the configuration). nimbus checks {@code exp} on the wall clock.
+   */
+  @Test
+  void logoutToken_expiredWithinTheConfiguredSkew_isAccepted_beyondIt_isRejected()
+      throws Exception {
+    try (OidcClient lenient = OidcClient.create(super.clientConfig().clock(clock)
+        .validationClockSkew(Duration.ofMinutes(3)).build());
+        OidcClient strict = OidcClient.create(super.clientConfig().clock(clock)
+            .validationClockSkew(Duration.ZERO).build())) {
+      Instant now = Instant.now();
+      String expired2MinAgo = sign(provider.logoutClaims().issueTime(Date.from(now.minusSeconds(300)))
+          .expirationTime(Date.from(now.minusSeconds(120))).build(), RSA_1);
+      assertThat(lenient.validateLogoutToken(expired2MinAgo).sid()).contains("sid-1");
+
+      String expired30sAgo = sign(provider.logoutClaims().issueTime(Date.from(now.minusSeconds(300)))
+          .expirationTime(Date.from(now.minusSeconds(30))).build(), RSA_1);
+      OidcException e = catchThrowableOfType(OidcException.class,
+          () -> strict.validateLogoutToken(expired30sAgo));
+      assertThat(e).isNotNull();
+      assertThat(e.reason()).isEqualTo(OidcException.Reason.INVALID_LOGOUT_TOKEN);
+      assertThat(e).hasMessageContaining("Expired JWT");
+    }
+  }
+
   @Test
   void logoutToken_signedWithNone_isRejected() {
     OidcException e = invalid(FakeProvider.unsigned(provider.logoutClaims().build()));

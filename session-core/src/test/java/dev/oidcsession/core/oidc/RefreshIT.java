@@ -19,6 +19,7 @@ import dev.oidcsession.core.TokenSet;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -112,6 +113,34 @@ class RefreshIT extends FakeProviderTestBase {
     assertThat(renewed.accessTokenExpiresAt()).contains(clock.instant().plusSeconds(300));
   }
 
+  /** Review #18: aud is a set; a provider may list the audiences in another order on refresh. */
+  @Test
+  void refresh_idTokenWithTheSameAudiencesInAnotherOrder_isAccepted() throws Exception {
+    current = provider.login(client, nonce -> sign(provider.idClaims(nonce)
+        .audience(List.of(FakeProvider.CLIENT_ID, "api")).claim("azp", FakeProvider.CLIENT_ID)
+        .build(), RSA_1));
+    String reordered = sign(provider.idClaims(null).audience(List.of("api", FakeProvider.CLIENT_ID))
+        .claim("azp", FakeProvider.CLIENT_ID).build(), RSA_1);
+    provider.stubToken(tokens(reordered, "at-2", "rt-2"));
+
+    TokenSet renewed = client.renew(current);
+
+    assertThat(renewed.idToken().raw().value()).isEqualTo(reordered);
+  }
+
+  @Test
+  void refresh_idTokenWithAnotherAudienceSet_isTerminal() {
+    String widened = sign(provider.idClaims(null).audience(List.of(FakeProvider.CLIENT_ID, "api"))
+        .claim("azp", FakeProvider.CLIENT_ID).build(), RSA_1);
+    provider.stubToken(tokens(widened, "at-2", "rt-2"));
+
+    TokenRenewalException e = renewalFailure();
+
+    assertThat(e.kind()).isEqualTo(TokenRenewalException.Kind.TERMINAL);
+    assertThat(e).hasMessage(
+        "refreshed ID token must keep iss, sub and aud (OIDC Core 12.2), but aud changed");
+  }
+
   @Test
   void refresh_idTokenOfDifferentSubject_isTerminal() {
     provider.stubToken(tokens(refreshedIdToken("mallory"), "at-2", "rt-2"));
@@ -202,6 +231,7 @@ class RefreshIT extends FakeProviderTestBase {
     assertThat(e.kind()).isEqualTo(TokenRenewalException.Kind.TRANSIENT);
     assertThat(e.retryAfter()).contains(Duration.ofSeconds(120));
     assertThat(e).hasMessage("token endpoint answered HTTP 429 to the refresh");
+    assertThat(e.mayHaveBeenProcessed()).as("refused by a rate limit, not processed").isFalse();
   }
 
   @Test
@@ -216,6 +246,7 @@ class RefreshIT extends FakeProviderTestBase {
 
     assertThat(e.kind()).isEqualTo(TokenRenewalException.Kind.TRANSIENT);
     assertThat(e.retryAfter()).contains(Duration.ofSeconds(90));
+    assertThat(e.mayHaveBeenProcessed()).isTrue();
   }
 
   @Test
@@ -227,6 +258,7 @@ class RefreshIT extends FakeProviderTestBase {
     assertThat(e.kind()).isEqualTo(TokenRenewalException.Kind.TRANSIENT);
     assertThat(e.retryAfter()).isEmpty();
     assertThat(e).hasMessage("token endpoint answered HTTP 500 to the refresh");
+    assertThat(e.mayHaveBeenProcessed()).isTrue();
   }
 
   @Test
@@ -237,6 +269,7 @@ class RefreshIT extends FakeProviderTestBase {
 
     assertThat(e.kind()).isEqualTo(TokenRenewalException.Kind.TRANSIENT);
     assertThat(e).hasMessageStartingWith("token endpoint could not be reached: ");
+    assertThat(e.mayHaveBeenProcessed()).as("the request was sent before the reset").isTrue();
   }
 
   @Test
@@ -252,6 +285,7 @@ class RefreshIT extends FakeProviderTestBase {
 
       assertThat(e.kind()).isEqualTo(TokenRenewalException.Kind.TRANSIENT);
       assertThat(e).hasMessage("token endpoint could not be reached: SocketTimeoutException");
+      assertThat(e.mayHaveBeenProcessed()).isTrue();
     }
   }
 
