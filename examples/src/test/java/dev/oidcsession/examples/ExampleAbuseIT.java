@@ -2,6 +2,7 @@ package dev.oidcsession.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.oidcsession.core.ExpectsWarnings;
 import dev.oidcsession.core.ManualClock;
 import dev.oidcsession.core.NoSecretsInLogs;
 import dev.oidcsession.servlet.Browser;
@@ -21,6 +22,9 @@ import org.junit.jupiter.api.Test;
  * session-servlet): every method and bad parameters give a 4xx with a reason or the page, never a
  * 5xx or a 501, no stack trace, and the logged-in session keeps working.
  */
+@ExpectsWarnings(value = "the example runs the development provider over plain http on loopback",
+    matching = {"DevProvider is a development OpenID provider", "BASE_URL is http",
+        "uses plain http"})
 class ExampleAbuseIT {
 
   static final ManualClock clock = new ManualClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));

@@ -4,6 +4,7 @@ import static dev.oidcsession.servlet.Browser.location;
 import static dev.oidcsession.servlet.Browser.query;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.oidcsession.core.ExpectsWarnings;
 import dev.oidcsession.core.InMemorySessionStore;
 import dev.oidcsession.core.ManualClock;
 import dev.oidcsession.core.NoSecretsInLogs;
@@ -46,6 +47,8 @@ import org.junit.jupiter.api.TestInstance;
  * <p>Containers differ: some forms never reach the filter because Jetty or Tomcat refuse them
  * first (400, 431). Each such status is written per container with {@link #on(int, int)}.
  */
+@ExpectsWarnings(value = "the test deployment is plain http on loopback",
+    matching = {"BASE_URL is http", "uses plain http"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class HttpAbuseContract {
 
@@ -261,7 +264,8 @@ abstract class HttpAbuseContract {
     // back-channel logout: a form POST; every bad one is a 400 with an OAuth-style error
     abuse(400, "POST", "/oidc/backchannel-logout", "".getBytes(), form);
     abuse(400, "POST", "/oidc/backchannel-logout", "logout_token=".getBytes(), form);
-    abuse(400, "POST", "/oidc/backchannel-logout", "logout_token=a&logout_token=b".getBytes(), form);
+    abuse(400, "POST", "/oidc/backchannel-logout", "logout_token=a&logout_token=b".getBytes(),
+        form);
     abuse(400, "POST", "/oidc/backchannel-logout", "logout_token=a.b.c".getBytes(), form);
     abuse(400, "POST", "/oidc/backchannel-logout",
         ("logout_token=" + HUNDRED_KB).getBytes(), form);
@@ -353,7 +357,8 @@ abstract class HttpAbuseContract {
     abuse(401, "GET", "/app/page", many.toString());
     abuse(200, "GET", "/app/page", "Cookie: oidc-session=" + victim + "; oidc-session=garbage");
     abuse(200, "GET", "/app/page", "Cookie: oidc-session=garbage; oidc-session=" + victim);
-    abuse(200, "GET", "/app/page", "Cookie: oidc-session=a; oidc-session=b; oidc-session=" + victim);
+    abuse(200, "GET", "/app/page",
+        "Cookie: oidc-session=a; oidc-session=b; oidc-session=" + victim);
     // Only the first three values are looked up: a request cannot make a hundred store reads.
     abuse(401, "GET", "/app/page", many + "oidc-session=" + victim);
     StringBuilder logins = new StringBuilder("Cookie: ");
