@@ -59,8 +59,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The settings of real deployments, end to end on Jetty 12 against the WireMock provider: client
  * authentication on the wire, authorization parameters, the app's listener and executor, roles.
  */
-@ExpectsWarnings(value = "each test starts a filter for a plain-http loopback provider",
-    everyTest = true, matching = {"BASE_URL is http", "uses plain http"})
+@ExpectsWarnings(value = "each test starts a filter for a plain-http loopback provider, some"
+    + " with a private key and no SESSION_SECRET", everyTest = true,
+    matching = {"BASE_URL is http", "uses plain http", "no SESSION_SECRET and no client secret"})
 class DeploymentSettingsIT {
 
   static final Duration ACCESS_LIFE = Duration.ofMinutes(10);

@@ -1,5 +1,6 @@
 package dev.oidcsession.core.oidc;
 
+import dev.oidcsession.core.ExpectsWarnings;
 import dev.oidcsession.core.ManualClock;
 import java.time.Instant;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
@@ -193,6 +194,7 @@ class RefreshIT extends FakeProviderTestBase {
     assertThat(e).hasMessage("token endpoint refused the refresh token: invalid_request (HTTP 400)");
   }
 
+  @ExpectsWarnings("the token endpoint fails transiently")
   @Test
   void refresh_429WithRetryAfterSeconds_isTransientWithThatDelay() {
     provider.stubToken(oauthError(429, "slow_down").withHeader("Retry-After", "120"));
@@ -204,6 +206,7 @@ class RefreshIT extends FakeProviderTestBase {
     assertThat(e).hasMessage("token endpoint answered HTTP 429 to the refresh");
   }
 
+  @ExpectsWarnings("the token endpoint fails transiently")
   @Test
   void refresh_503WithRetryAfterDate_isTransientWithDelayUntilThatDate() {
     String date =
@@ -218,6 +221,7 @@ class RefreshIT extends FakeProviderTestBase {
     assertThat(e.retryAfter()).contains(Duration.ofSeconds(90));
   }
 
+  @ExpectsWarnings("the token endpoint fails transiently")
   @Test
   void refresh_500WithoutRetryAfter_isTransientWithoutDelay() {
     provider.stubToken(aResponse().withStatus(500));
@@ -229,6 +233,7 @@ class RefreshIT extends FakeProviderTestBase {
     assertThat(e).hasMessage("token endpoint answered HTTP 500 to the refresh");
   }
 
+  @ExpectsWarnings("the token endpoint fails transiently")
   @Test
   void refresh_connectionReset_isTransient() {
     provider.stubToken(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER));
@@ -239,6 +244,7 @@ class RefreshIT extends FakeProviderTestBase {
     assertThat(e).hasMessageStartingWith("token endpoint could not be reached: ");
   }
 
+  @ExpectsWarnings("the token endpoint fails transiently")
   @Test
   void refresh_readTimeout_isTransient() throws Exception {
     try (OidcClient impatient =
