@@ -3,6 +3,7 @@ package dev.oidcsession.examples;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.oidcsession.core.Session;
 import dev.oidcsession.servlet.OidcSessionFilter;
+import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -34,6 +35,25 @@ final class Pages extends HttpServlet {
       response.setHeader("X-Content-Type-Options", "nosniff");
       in.transferTo(response.getOutputStream());
     }
+  }
+
+  /**
+   * GET and HEAD only. Anything else is a {@code 405} with {@code Allow} and a reason, where
+   * {@code HttpServlet} would answer an unknown method (or, on Servlet 6.0, PATCH) with {@code 501}
+   * and OPTIONS with a list of methods this app does not serve.
+   */
+  @Override
+  protected void service(HttpServletRequest request, HttpServletResponse response)
+      throws ServletException, IOException {
+    String method = request.getMethod();
+    if (method.equals("GET") || method.equals("HEAD")) {
+      super.service(request, response);
+      return;
+    }
+    response.setStatus(HttpServletResponse.SC_METHOD_NOT_ALLOWED);
+    response.setHeader("Allow", "GET, HEAD");
+    response.setContentType("text/plain;charset=utf-8");
+    response.getWriter().write("method not allowed here; allowed: GET, HEAD\n");
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.oidcsession.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.oidcsession.core.ExpectsWarnings;
 import dev.oidcsession.servlet.Browser;
 import java.net.http.HttpResponse;
 import java.util.Map;
@@ -10,6 +11,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The Spring Boot example started as its main does: dev provider, in-memory store, the starter. */
+@ExpectsWarnings(value = "the example runs the development provider over plain http on loopback",
+    matching = {"DevProvider is a development OpenID provider", "BASE_URL is http",
+        "uses plain http"})
 class BootExampleAppIT {
 
   static final int port = Browser.freePort();

@@ -2,6 +2,7 @@ package dev.oidcsession.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.oidcsession.core.ExpectsWarnings;
 import dev.oidcsession.servlet.Browser;
 import java.io.File;
 import java.nio.file.Files;
@@ -39,6 +40,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * (session.js over BroadcastChannel). Runs in the {@code browser} profile only; {@code .ci/run}
  * installs the two packages when missing.
  */
+@ExpectsWarnings(value = "the example runs the development provider over plain http on loopback",
+    matching = {"DevProvider is a development OpenID provider", "BASE_URL is http",
+        "uses plain http"})
 class BrowserIT {
 
   static final int port = Browser.freePort();

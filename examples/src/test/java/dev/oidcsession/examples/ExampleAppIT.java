@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
+import dev.oidcsession.core.ExpectsWarnings;
 import dev.oidcsession.core.ManualClock;
 import dev.oidcsession.examples.provider.DevProvider;
 import dev.oidcsession.servlet.Browser;
@@ -22,6 +23,9 @@ import org.junit.jupiter.api.Test;
  * The whole life of a session in the example app, over HTTP, against the embedded development
  * provider and the in-memory store; time moves on a manual clock shared by app and provider.
  */
+@ExpectsWarnings(value = "the example runs the development provider over plain http on loopback",
+    matching = {"DevProvider is a development OpenID provider", "BASE_URL is http",
+        "uses plain http"})
 class ExampleAppIT {
 
   static final ManualClock clock = new ManualClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));

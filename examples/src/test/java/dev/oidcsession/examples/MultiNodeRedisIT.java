@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
+import dev.oidcsession.core.ExpectsWarnings;
 import dev.oidcsession.core.ManualClock;
 import dev.oidcsession.examples.provider.DevProvider;
 import dev.oidcsession.servlet.Browser;
@@ -30,6 +31,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Two instances of the example app behind one (imagined) load balancer, sharing one Redis started
  * by the test and one development provider: sessions, renewals and logouts are cluster-wide.
  */
+@ExpectsWarnings(value = "the example runs the development provider over plain http on loopback",
+    matching = {"DevProvider is a development OpenID provider", "BASE_URL is http",
+        "uses plain http"})
 class MultiNodeRedisIT {
 
   static final ManualClock clock = new ManualClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));

@@ -3,6 +3,7 @@ package dev.oidcsession.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.oidcsession.core.ExpectsWarnings;
 import dev.oidcsession.core.NoSecretsInLogs;
 import dev.oidcsession.examples.ExampleApp.StartupException;
 import dev.oidcsession.examples.provider.DevProvider;
@@ -19,6 +20,8 @@ import org.junit.jupiter.api.Test;
  * The example's start-up check of the client credentials goes through the filter's own client
  * authentication ({@code OidcSessionConfig.oidcClientConfig()}), for each secret method.
  */
+@ExpectsWarnings(value = "start-up checks against a plain-http development provider, some"
+    + " misconfigured on purpose", everyTest = true)
 class StartupCheckIT {
 
   static final String SECRET = "startup-check-secret-1a2b3c4d";

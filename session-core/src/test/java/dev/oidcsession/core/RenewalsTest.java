@@ -88,6 +88,7 @@ class RenewalsTest {
     assertThat(renewer.calls).hasValue(0);
   }
 
+  @ExpectsWarnings("the provider fails transiently: one rate-limited renewal warning")
   @Test
   void renewal_transientFailure_backsOffAndEveryJoinerGetsKeptNeverNull() {
     TestScheduler scheduler = new TestScheduler(Mode.QUEUED, clock);
@@ -106,6 +107,7 @@ class RenewalsTest {
     assertThat(joined).isCompletedWithValue(new Kept(s.session()));
   }
 
+  @ExpectsWarnings("the provider fails transiently: one rate-limited renewal warning")
   @Test
   void renewal_noRetryFitsBeforeExpiry_givesUpAndKeepsTheTokens() {
     TestScheduler scheduler = new TestScheduler(Mode.QUEUED, clock);
@@ -138,6 +140,7 @@ class RenewalsTest {
     assertThat(store.find(s.session().key())).isEmpty();
   }
 
+  @ExpectsWarnings("a rejecting executor refuses the renewal")
   @Test
   void renewal_rejectingExecutor_completesWithKeptNotExceptionally() {
     Renewals renewals = renewals(new TestScheduler(Mode.REJECTING, clock));

@@ -111,6 +111,7 @@ class SessionManagerTest {
       assertThat(listener.events).containsExactly("created", "ended LOGGED_OUT");
     }
 
+    @ExpectsWarnings("the listener throws on purpose")
     @Test
     void listener_throws_isIgnoredAndTheSessionServed() {
       SessionManager throwing = SessionManager.builder().store(store).renewer(renewer).clock(clock)
@@ -353,6 +354,7 @@ class SessionManagerTest {
       }
     }
 
+    @ExpectsWarnings("the provider fails transiently: one rate-limited renewal warning")
     @Test
     void transientFailure_keepsTheSessionUntilExpiresAt_withGrowingJitteredBackoff() {
       for (long seed = 1; seed <= 20; seed++) {
@@ -396,6 +398,7 @@ class SessionManagerTest {
       }
     }
 
+    @ExpectsWarnings("the provider fails transiently: one rate-limited renewal warning")
     @Test
     void transientFailure_shortTokens_retriesUntilJustBeforeExpiry_andRecovers() {
       for (long seed = 1; seed <= 20; seed++) {
@@ -430,6 +433,7 @@ class SessionManagerTest {
       }
     }
 
+    @ExpectsWarnings("the provider fails transiently: one rate-limited renewal warning")
     @Test
     void transientFailure_retryAfter_isHonoured() {
       TestScheduler scheduler = new TestScheduler(Mode.QUEUED, clock);
@@ -490,6 +494,7 @@ class SessionManagerTest {
           .extracting(EndedSession::reason).isEqualTo(EndReason.RENEWAL_REJECTED);
     }
 
+    @ExpectsWarnings("the store fails after the provider answered")
     @Test
     void storeOutageAfterTheProviderAnswered_keepsTheNewTokensForTheRetry() {
       TestScheduler scheduler = new TestScheduler(Mode.QUEUED, clock);
@@ -525,6 +530,7 @@ class SessionManagerTest {
     final SessionPolicy shortWait = SessionPolicy.builder()
         .renewalWaitTimeout(Duration.ofMillis(50)).build();
 
+    @ExpectsWarnings("the rejecting executor refuses renewals")
     @ParameterizedTest
     @EnumSource(Mode.class)
     void renewal_anyExecutor_servesEveryRequestAndLogsNobodyOut(Mode mode) {
@@ -562,6 +568,7 @@ class SessionManagerTest {
       }
     }
 
+    @ExpectsWarnings("the provider fails transiently; the rejecting executor refuses renewals")
     @ParameterizedTest
     @EnumSource(Mode.class)
     void transientFailure_anyExecutor_keepsTheSession(Mode mode) {

@@ -157,6 +157,7 @@ class SessionReliabilityTest {
   }
 
   /** Review #5: best-effort writes never turn a readable session (or no session) into a 503. */
+  @ExpectsWarnings(value = "best-effort store writes fail on purpose", everyTest = true)
   @Nested
   class BestEffortWrites {
 
@@ -203,6 +204,7 @@ class SessionReliabilityTest {
   @Nested
   class UnstoredTokens {
 
+    @ExpectsWarnings("store writes fail on node A")
     @Test
     void writesFailOnNodeA_pastTheLeaseTtl_nodeBNeverReusesTheRefreshTokenAndNobodyIsLoggedOut() {
       refuseReusedRefreshTokens();
@@ -342,6 +344,7 @@ class SessionReliabilityTest {
   @Nested
   class UnconfirmedWrites {
 
+    @ExpectsWarnings("a failover reverts an unacknowledged renewal")
     @Test
     void renewalUnconfirmed_failoverRevertsTheEntry_nextRequestRestoresTheRenewedTokens() {
       refuseReusedRefreshTokens();
@@ -375,6 +378,7 @@ class SessionReliabilityTest {
   }
 
   /** Issue 14 item 13 (and item 9): a provider outage does not flood the log. */
+  @ExpectsWarnings(value = "these tests count the warnings of provider outages", everyTest = true)
   @Nested
   class FailureWarnings {
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.oidcsession.core.CreatedSession;
 import dev.oidcsession.core.EndReason;
+import dev.oidcsession.core.ExpectsWarnings;
 import dev.oidcsession.core.InMemorySessionStore;
 import dev.oidcsession.core.ManualClock;
 import dev.oidcsession.core.SessionManager;
@@ -143,6 +144,7 @@ class SessionMetricsTest {
     assertThat(timer.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(120.0);
   }
 
+  @ExpectsWarnings("the provider fails transiently, then rejects the refresh token")
   @Test
   void renewal_transientThenRejected_countsEachOutcome() {
     SessionManager manager = manager();

@@ -3,6 +3,7 @@ package dev.oidcsession.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
+import dev.oidcsession.core.ExpectsWarnings;
 import dev.oidcsession.core.TestKeys;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -17,6 +18,7 @@ class EvictionPolicyIT {
   @RegisterExtension
   static final RedisTopology managed = RedisTopology.standalone("--rename-command", "CONFIG", "");
 
+  @ExpectsWarnings("the test checks the eviction-policy warning")
   @Test
   void start_allkeysPolicy_warnsAndRecommendsVolatile() {
     String warning = startWithPolicy("allkeys-lru");
@@ -27,6 +29,7 @@ class EvictionPolicyIT {
                 + " alike; use volatile-ttl or volatile-lru");
   }
 
+  @ExpectsWarnings("the test checks the eviction-policy warning")
   @Test
   void start_noeviction_warnsThatWritesFailWhenFull() {
     assertThat(startWithPolicy("noeviction"))

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.oidcsession.core.CreatedSession;
+import dev.oidcsession.core.ExpectsWarnings;
 import dev.oidcsession.core.IndexKey;
 import dev.oidcsession.core.Lease;
 import dev.oidcsession.core.ManualClock;
@@ -43,6 +44,7 @@ class RenewalFailoverIT {
   final AtomicInteger calls = new AtomicInteger();
   final AtomicInteger reuses = new AtomicInteger();
 
+  @ExpectsWarnings("the replica is paused, then the primary killed")
   @Test
   void renewalUnacknowledged_primaryKilledReplicaPromoted_renewedTokensWrittenAgain() {
     RedisSessionStore onPrimary = redis.closeAfterAll(RedisSessionStore.builder(

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
+import dev.oidcsession.core.ExpectsWarnings;
 import dev.oidcsession.core.ReplaceResult;
 import dev.oidcsession.core.StoredEntry;
 import java.nio.charset.StandardCharsets;
@@ -77,6 +78,7 @@ class ReplicaAcknowledgementIT {
     }
   }
 
+  @ExpectsWarnings("the replica is paused: writes go unacknowledged")
   @Test
   void replaceConfirmed_replicaPaused_isStoredUnconfirmed_acknowledged_isStored() {
     // Issue 14 item 1: the store says which writes a failover could lose.
@@ -109,6 +111,7 @@ class ReplicaAcknowledgementIT {
     return m.find() ? Long.parseLong(m.group(1)) : 0;
   }
 
+  @ExpectsWarnings("the replica is paused: writes go unacknowledged")
   @Test
   void replace_16ThreadsWhileTheReplicaIsPaused_eachWaitsOnItsOwnConnectionAndWarns()
       throws Exception {

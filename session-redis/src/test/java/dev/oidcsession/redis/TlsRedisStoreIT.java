@@ -3,6 +3,7 @@ package dev.oidcsession.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.oidcsession.core.ExpectsWarnings;
 import dev.oidcsession.core.SessionStoreUnavailableException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,6 +58,7 @@ class TlsRedisStoreIT extends RedisStoreContract {
     }
   }
 
+  @ExpectsWarnings("the test checks the TLS-verification-off warning")
   @Test
   void tls_insecureOptOut_connectsWithoutTheCa_andSaysSoAtWarn() {
     try (LogCapture logs = new LogCapture(RedisConfig.class);

@@ -3,6 +3,8 @@ package dev.oidcsession.servlet;
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The filter's cookies: always {@code Path=/; HttpOnly; SameSite=Lax}, and {@code Secure} with the
@@ -25,9 +27,32 @@ final class Cookies {
     return sessionName;
   }
 
-  /** The value of the session cookie, or {@code null}. */
-  String session(HttpServletRequest request) {
-    return read(request, sessionName);
+  /** How many values of the session cookie one request may have tried. */
+  static final int MAX_SESSION_VALUES = 3;
+
+  /**
+   * The distinct non-empty values of the session cookie, in the order sent, at most {@link
+   * #MAX_SESSION_VALUES}. A browser sends several cookies of one name when they differ in path or
+   * domain (RFC 6265 §5.4: longer paths first), so a stale or planted one may come before the
+   * user's: each is tried, so that it cannot hide, and clear, the user's session.
+   */
+  List<String> sessions(HttpServletRequest request) {
+    Cookie[] cookies = request.getCookies();
+    if (cookies == null) {
+      return List.of();
+    }
+    List<String> values = new ArrayList<>(1);
+    for (Cookie cookie : cookies) {
+      String value = cookie.getValue();
+      if (cookie.getName().equals(sessionName) && value != null && !value.isEmpty()
+          && !values.contains(value)) {
+        values.add(value);
+        if (values.size() == MAX_SESSION_VALUES) {
+          break;
+        }
+      }
+    }
+    return values;
   }
 
   /** The first non-empty value of cookie {@code name}, or {@code null}. */

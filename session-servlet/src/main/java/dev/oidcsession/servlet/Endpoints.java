@@ -60,12 +60,12 @@ final class Endpoints {
     String method = request.getMethod();
     switch (endpoint) {
       case "/login" -> {
-        if (allow(method, "GET", response)) {
+        if (allow(method, "GET", response) && parametersReadable(request, response)) {
           login(rt, request, response);
         }
       }
       case "/callback" -> {
-        if (allow(method, "GET", response)) {
+        if (allow(method, "GET", response) && parametersReadable(request, response)) {
           callback(rt, request, response);
         }
       }
@@ -75,7 +75,7 @@ final class Endpoints {
         }
       }
       case "/backchannel-logout" -> {
-        if (allow(method, "POST", response)) {
+        if (allow(method, "POST", response) && parametersReadable(request, response)) {
           backChannelLogout(rt, request, response);
         }
       }
@@ -91,7 +91,9 @@ final class Endpoints {
           response.getOutputStream().write(rt.script());
         }
       }
-      default -> response.sendError(HttpServletResponse.SC_NOT_FOUND);
+      // Our own reason, not sendError: a container's error page may name the server's version.
+      default -> Responses.text(response, HttpServletResponse.SC_NOT_FOUND,
+          "no such oidc-session endpoint");
     }
   }
 
@@ -100,9 +102,30 @@ final class Endpoints {
     if (allowed.equals(method) || ("GET".equals(allowed) && "HEAD".equals(method))) {
       return true;
     }
-    response.setHeader("Allow", allowed);
-    response.sendError(HttpServletResponse.SC_METHOD_NOT_ALLOWED);
+    String allow = "GET".equals(allowed) ? "GET, HEAD" : allowed;
+    Responses.methodNotAllowed(response, allow);
     return false;
+  }
+
+  /**
+   * Whether the query and form parameters can be read at all. Containers parse them lazily and
+   * throw from {@code getParameter} on a malformed percent-encoding, an unknown charset or a form
+   * over their size limit (Tomcat 11: {@code InvalidParameterException}; Jetty 12: {@code
+   * BadMessageException}, {@code IllegalStateException}); uncaught, that is the container's error
+   * page, which on Tomcat names its version. A client's mistake: a {@code 400} with a reason.
+   */
+  private static boolean parametersReadable(HttpServletRequest request,
+      HttpServletResponse response) throws IOException {
+    try {
+      request.getParameterMap();
+      return true;
+    } catch (RuntimeException e) {
+      log.debug("request parameters unreadable: {}", e.toString());
+      noStore(response);
+      badRequest(response, "the request's parameters cannot be read (malformed percent-encoding,"
+          + " unsupported charset, or too large)");
+      return false;
+    }
   }
 
   private static void login(FilterRuntime rt, HttpServletRequest request,
@@ -221,8 +244,7 @@ final class Endpoints {
     }
     CreatedSession created;
     try {
-      String previous = rt.cookies().session(request);
-      if (previous != null) {
+      for (String previous : rt.cookies().sessions(request)) {
         rt.sessions().end(previous, EndReason.LOGGED_OUT); // a new login replaces, never reuses
       }
       created = rt.sessions().create(tokens);
@@ -248,13 +270,17 @@ final class Endpoints {
       Responses.text(response, HttpServletResponse.SC_FORBIDDEN, "logout refused: cross-site request");
       return;
     }
-    String cookie = rt.cookies().session(request);
+    List<String> cookies = rt.cookies().sessions(request);
     // The user asked to leave: the browser forgets the session even if the store cannot be
     // reached (the stored entry then just expires), so a shared computer is not left logged in.
     rt.cookies().clear(response, rt.cookies().sessionName());
     Optional<Session> ended;
     try {
-      ended = cookie == null ? Optional.empty() : rt.sessions().end(cookie, EndReason.LOGGED_OUT);
+      ended = Optional.empty();
+      for (String cookie : cookies) { // every value sent ends: the user asked to leave
+        Optional<Session> one = rt.sessions().end(cookie, EndReason.LOGGED_OUT);
+        ended = ended.or(() -> one);
+      }
     } catch (SessionStoreUnavailableException e) {
       unavailable(response, e);
       return;
@@ -331,10 +357,10 @@ final class Endpoints {
   private static void sessionJson(FilterRuntime rt, HttpServletRequest request,
       HttpServletResponse response) throws IOException {
     noStore(response);
-    String cookie = rt.cookies().session(request);
+    List<String> cookies = rt.cookies().sessions(request);
     Optional<Session> session;
     try {
-      session = cookie == null ? Optional.empty() : rt.sessions().resolveAndRenew(cookie);
+      session = OidcSessionFilter.firstFound(cookies, rt.sessions()::resolveAndRenew);
     } catch (SessionStoreUnavailableException e) {
       unavailable(response, e);
       return;
@@ -356,7 +382,7 @@ final class Endpoints {
       // has not renewed (one is in flight elsewhere, or it backs off after a failure). The helper
       // then polls slowly instead of every few seconds (security review #8).
       body.put("renewalPending", !s.renewAt().isAfter(now));
-    } else if (cookie != null) {
+    } else if (!cookies.isEmpty()) {
       rt.cookies().clear(response, rt.cookies().sessionName());
     }
     json(response, body);

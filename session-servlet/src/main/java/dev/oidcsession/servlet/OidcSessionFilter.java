@@ -14,6 +14,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -130,17 +131,23 @@ public final class OidcSessionFilter implements Filter {
     HttpServletResponse response = (HttpServletResponse) res;
     // The path as the container routes it (decoded, dot-segments and ;parameters resolved), so
     // "/public/..;/app" is matched as "/app", the page the container will serve.
+    if ("TRACE".equals(request.getMethod())) {
+      // RFC 9110 §9.3.8: a TRACE echo hands the request's cookies, HttpOnly ones included, to
+      // whatever script can send it (cross-site tracing). Nothing behind this filter needs it.
+      Responses.methodNotAllowed(response, "GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS");
+      return;
+    }
     String path = request.getServletPath() + Objects.requireNonNullElse(request.getPathInfo(), "");
     String prefix = rt.config().pathPrefix();
     if (path.equals(prefix) || path.startsWith(prefix + "/")) {
       Endpoints.handle(rt, path.substring(prefix.length()), request, response);
       return;
     }
-    String cookie = rt.cookies().session(request);
+    List<String> cookies = rt.cookies().sessions(request);
     Optional<Session> session;
     boolean isPublic = rt.rules().isPublic(path);
     try {
-      session = cookie == null ? Optional.empty() : rt.sessions().resolve(cookie);
+      session = firstFound(cookies, rt.sessions()::resolve);
     } catch (SessionStoreUnavailableException e) {
       if (!isPublic) {
         Responses.unavailable(response, e);
@@ -152,7 +159,7 @@ public final class OidcSessionFilter implements Filter {
       chain.doFilter(request, response);
       return;
     }
-    if (cookie != null && session.isEmpty()) {
+    if (!cookies.isEmpty() && session.isEmpty()) {
       rt.cookies().clear(response, rt.cookies().sessionName());
     }
     if (session.isPresent()) {
@@ -171,5 +178,17 @@ public final class OidcSessionFilter implements Filter {
       Responses.json(response, Map.of("error", "unauthenticated",
           "login", request.getContextPath() + prefix + "/login"));
     }
+  }
+
+  /** The session of the first of {@code cookieValues} that {@code lookup} finds, else empty. */
+  static Optional<Session> firstFound(List<String> cookieValues,
+      Function<String, Optional<Session>> lookup) {
+    for (String value : cookieValues) {
+      Optional<Session> session = lookup.apply(value);
+      if (session.isPresent()) {
+        return session;
+      }
+    }
+    return Optional.empty();
   }
 }

@@ -5,6 +5,7 @@ import dev.oidcsession.core.SessionStoreUnavailableException;
 import dev.oidcsession.core.oidc.OidcException;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +27,44 @@ final class Responses {
    */
   static void redirect(HttpServletResponse response, int status, String location) {
     response.setStatus(status);
-    response.setHeader("Location", location);
+    response.setHeader("Location", asciiOnly(location));
+  }
+
+  /**
+   * {@code location} with every character outside printable ASCII (space, non-ASCII such as
+   * {@code ∕} or an ideographic space) percent-encoded as UTF-8, the way a browser sends it
+   * (RFC 3986 §2.1). A header is ISO-8859-1 at best: Tomcat drops a header holding a character
+   * beyond it, which made a local {@code return_to} with one a redirect without a target.
+   */
+  static String asciiOnly(String location) {
+    StringBuilder out = null;
+    for (int i = 0; i < location.length(); i++) {
+      char c = location.charAt(i);
+      if (c > 0x20 && c < 0x7f) {
+        if (out != null) {
+          out.append(c);
+        }
+        continue;
+      }
+      if (out == null) {
+        out = new StringBuilder(location.length() + 16).append(location, 0, i);
+      }
+      int end = Character.isHighSurrogate(c) && i + 1 < location.length() ? i + 2 : i + 1;
+      for (byte b : location.substring(i, end).getBytes(StandardCharsets.UTF_8)) {
+        out.append('%').append(HEX[(b >> 4) & 0xf]).append(HEX[b & 0xf]);
+      }
+      i = end - 1;
+    }
+    return out == null ? location : out.toString();
+  }
+
+  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+  /** {@code 405} with {@code Allow} and a reason (RFC 9110 §15.5.6). */
+  static void methodNotAllowed(HttpServletResponse response, String allow) throws IOException {
+    response.setHeader("Allow", allow);
+    text(response, HttpServletResponse.SC_METHOD_NOT_ALLOWED,
+        "method not allowed here; allowed: " + allow);
   }
 
   static void noStore(HttpServletResponse response) {

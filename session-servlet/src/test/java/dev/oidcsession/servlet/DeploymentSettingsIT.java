@@ -15,6 +15,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.oidcsession.core.EndReason;
 import dev.oidcsession.core.EndedSession;
+import dev.oidcsession.core.ExpectsWarnings;
 import dev.oidcsession.core.InMemorySessionStore;
 import dev.oidcsession.core.ManualClock;
 import dev.oidcsession.core.NoSecretsInLogs;
@@ -59,6 +60,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The settings of real deployments, end to end on Jetty 12 against the WireMock provider: client
  * authentication on the wire, authorization parameters, the app's listener and executor, roles.
  */
+@ExpectsWarnings(value = "each test starts a filter for a plain-http loopback provider, some"
+    + " with a private key and no SESSION_SECRET", everyTest = true,
+    matching = {"BASE_URL is http", "uses plain http", "no SESSION_SECRET and no client secret"})
 class DeploymentSettingsIT {
 
   static final Duration ACCESS_LIFE = Duration.ofMinutes(10);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
+import dev.oidcsession.core.ExpectsWarnings;
 import dev.oidcsession.core.InMemorySessionStore;
 import dev.oidcsession.core.IndexKey;
 import dev.oidcsession.core.ManualClock;
@@ -30,6 +31,8 @@ import org.junit.jupiter.api.TestInstance;
  * What an app behind {@link OidcSessionFilter} relies on, over real HTTP against a real servlet
  * container, with WireMock as the provider. Subclasses start the container once per class.
  */
+@ExpectsWarnings(value = "the test deployment is plain http on loopback",
+    matching = {"BASE_URL is http", "uses plain http"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class OidcSessionFilterContract {
 
@@ -268,6 +271,7 @@ abstract class OidcSessionFilterContract {
         .noneMatch(e -> e.getRequest().getUrl().startsWith("/token"));
   }
 
+  @ExpectsWarnings("the provider issues born-expired tokens")
   @Test
   void callback_tokensAlreadyExpiredByOurClock_is502WithAReason() {
     HttpResponse<String> start = browser.navigate("/oidc/login?return_to=/x");
@@ -329,6 +333,7 @@ abstract class OidcSessionFilterContract {
     assertThat(browser.cookieNames()).filteredOn(n -> n.startsWith("oidc-login-")).hasSize(3);
   }
 
+  @ExpectsWarnings("the store is down")
   @Test
   void logout_duringAStoreOutage_stillClearsTheCookie() {
     login("alice", "sid-o");
@@ -338,6 +343,7 @@ abstract class OidcSessionFilterContract {
     assertThat(browser.cookie("oidc-session")).isEmpty();
   }
 
+  @ExpectsWarnings("the store is down")
   @Test
   void backChannelLogout_duringAStoreOutage_is503_andTheProvidersRetrySucceeds() {
     login("alice", "sid-x");
@@ -397,6 +403,7 @@ abstract class OidcSessionFilterContract {
     assertThat(after).isEqualTo(clock.instant().plus(ACCESS_LIFE));
   }
 
+  @ExpectsWarnings("the store is down")
   @Test
   void storeUnavailable_is503WithRetryAfter_neverALogout() {
     login("alice", "sid-u");
@@ -452,6 +459,7 @@ abstract class OidcSessionFilterContract {
     assertThat(browser.navigate("/app").statusCode()).isEqualTo(302);
   }
 
+  @ExpectsWarnings("the provider refuses refreshes with 503")
   @Test
   void sessionEndpoint_givesRelativeTimes_andSaysWhenTheServerHasNotRenewed() throws Exception {
     login("alice", "sid-t");
@@ -476,6 +484,7 @@ abstract class OidcSessionFilterContract {
         .isEqualTo(Duration.between(clock.instant(), expiresAt).toSeconds());
   }
 
+  @ExpectsWarnings("the provider's keys are down; a second plain-http node starts")
   @Test
   void backChannelLogout_keysCannotBeFetched_is503_andTheProvidersRetrySucceeds() throws Exception {
     login("alice", "sid-k");
@@ -497,6 +506,7 @@ abstract class OidcSessionFilterContract {
     assertThat(browser.navigate("/app").statusCode()).isEqualTo(302);
   }
 
+  @ExpectsWarnings("the store is down")
   @Test
   void publicPath_duringAStoreOutage_isServedAnonymously_protectedPathIs503() {
     login("alice", "sid-p");
@@ -511,6 +521,8 @@ abstract class OidcSessionFilterContract {
     store.up();
     assertThat(browser.navigate("/public/page").body()).contains("user=alice");
   }
+  @ExpectsWarnings(value = "a second plain-http node starts",
+      matching = {"BASE_URL is http", "uses plain http"})
 
   @Test
   void callback_replayedWithItsCookie_onThisOrAnotherNode_is400WithoutATokenRequest()

@@ -4,6 +4,7 @@ import static dev.oidcsession.servlet.Browser.location;
 import static dev.oidcsession.servlet.Browser.query;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.oidcsession.core.ExpectsWarnings;
 import dev.oidcsession.core.InMemorySessionStore;
 import dev.oidcsession.core.ManualClock;
 import dev.oidcsession.core.oidc.FakeProvider;
@@ -24,6 +25,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** With an https base URL, every cookie is {@code __Host-} prefixed and {@code Secure}. */
+@ExpectsWarnings(value = "the provider double's issuer is plain http on loopback",
+    matching = "uses plain http")
 class SecureCookiesIT {
 
   static final FakeProvider provider = FakeProvider.start();

@@ -2,6 +2,7 @@ package dev.oidcsession.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.oidcsession.core.ExpectsWarnings;
 import dev.oidcsession.core.InMemorySessionStore;
 import dev.oidcsession.core.SessionPolicy;
 import dev.oidcsession.core.SessionStore;
@@ -171,6 +172,7 @@ class OidcSessionAutoConfigurationTest {
           assertThat(context).hasNotFailed().hasSingleBean(OidcSessionFilter.class));
     }
 
+    @ExpectsWarnings("a public client without SESSION_SECRET: the random pending-login key warning")
     @Test
     void clientSecret_absent_isAPublicClient() {
       new WebApplicationContextRunner()

@@ -3,6 +3,7 @@ package dev.oidcsession.examples.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.oidcsession.core.ExpectsWarnings;
 import dev.oidcsession.core.ManualClock;
 import dev.oidcsession.core.SessionPolicy;
 import dev.oidcsession.examples.DevLogin;
@@ -33,6 +34,8 @@ import dev.oidcsession.redis.RedisProcesses;
  * replica by itself. Every session survives; afterwards every session renews (no rotated-out
  * token presented) and a back-channel logout still ends its user's session on both nodes.
  */
+@ExpectsWarnings(value = "every test injects provider or Redis faults; the app runs the"
+    + " development provider over plain http", everyTest = true)
 class ClusterFailoverIT {
 
   static final Duration ACCESS_TOKEN_LIFETIME = Duration.ofSeconds(30);

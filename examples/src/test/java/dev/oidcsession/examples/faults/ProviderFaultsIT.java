@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
+import dev.oidcsession.core.ExpectsWarnings;
 import dev.oidcsession.core.ManualClock;
 import dev.oidcsession.core.SessionPolicy;
 import dev.oidcsession.examples.DevLogin;
@@ -30,6 +31,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * sessions and tokens is a {@link ManualClock} moved through each window; backoff and timeouts run
  * in real time (they are scheduler delays and socket timeouts).
  */
+@ExpectsWarnings(value = "every test injects provider or Redis faults; the app runs the"
+    + " development provider over plain http", everyTest = true)
 class ProviderFaultsIT {
 
   /** Access tokens live 30 s: with a 10 s lead a renewal is due after 20 s, waited for after 25 s. */

@@ -3,6 +3,7 @@ package dev.oidcsession.examples.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.oidcsession.core.ExpectsWarnings;
 import dev.oidcsession.core.ManualClock;
 import dev.oidcsession.core.SessionPolicy;
 import dev.oidcsession.examples.DevLogin;
@@ -30,6 +31,8 @@ import redis.clients.jedis.Jedis;
  * away, never a login redirect, a {@code 401} or a {@code 500}, and the same cookies work again
  * afterwards without restarting the app.
  */
+@ExpectsWarnings(value = "every test injects provider or Redis faults; the app runs the"
+    + " development provider over plain http", everyTest = true)
 class RedisFaultsIT {
 
   /** The store's connect and socket timeouts: how long a request waits for a Redis that is away. */

@@ -3,6 +3,7 @@ package dev.oidcsession.examples.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.oidcsession.core.ExpectsWarnings;
 import dev.oidcsession.core.ManualClock;
 import dev.oidcsession.core.SessionPolicy;
 import dev.oidcsession.examples.DevLogin;
@@ -30,6 +31,8 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * both nodes serve concurrent requests, and the next renewal, on either node, presents the rotated
  * refresh token and succeeds: the renewal's write reached the replica before the failover.
  */
+@ExpectsWarnings(value = "every test injects provider or Redis faults; the app runs the"
+    + " development provider over plain http", everyTest = true)
 class SentinelFailoverIT {
 
   static final Duration ACCESS_TOKEN_LIFETIME = Duration.ofSeconds(30);

@@ -9,6 +9,7 @@ import static dev.oidcsession.examples.keycloak.AppProbe.stored;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.oidcsession.core.ExpectsWarnings;
 import dev.oidcsession.core.Session;
 import dev.oidcsession.examples.ExampleApp;
 import dev.oidcsession.servlet.Browser;
@@ -35,6 +36,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * the session's expiry, renewal with refresh-token rotation, RP-initiated and back-channel logout.
  * Keycloak's own event log is the witness for every grant.
  */
+@ExpectsWarnings(value = "the app and Keycloak run over plain http on loopback",
+    matching = {"BASE_URL is http", "uses plain http"})
 @ExtendWith(KeycloakExtension.class)
 class KeycloakInMemoryIT {
 

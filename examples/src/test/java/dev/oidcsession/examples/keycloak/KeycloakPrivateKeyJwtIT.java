@@ -10,6 +10,7 @@ import static dev.oidcsession.examples.keycloak.KeycloakInMemoryIT.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.oidcsession.core.ExpectsWarnings;
 import dev.oidcsession.core.Session;
 import dev.oidcsession.examples.ExampleApp;
 import dev.oidcsession.servlet.Browser;
@@ -36,6 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code OIDC_CLIENT_KEY_ID}); Keycloak holds the public key as the client's JWKS. Every call to
  * the token endpoint (code exchange, refresh, revocation) is checked in Keycloak's events.
  */
+@ExpectsWarnings(value = "the app and Keycloak run over plain http on loopback",
+    matching = {"BASE_URL is http", "uses plain http"})
 @ExtendWith(KeycloakExtension.class)
 class KeycloakPrivateKeyJwtIT {
 

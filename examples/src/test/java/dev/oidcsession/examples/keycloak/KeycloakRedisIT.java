@@ -10,6 +10,7 @@ import static dev.oidcsession.examples.keycloak.KeycloakInMemoryIT.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.oidcsession.core.ExpectsWarnings;
 import dev.oidcsession.core.Session;
 import dev.oidcsession.examples.ExampleApp;
 import dev.oidcsession.redis.RedisProcesses;
@@ -38,6 +39,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * twice would end the provider session, so Keycloak's event log proves single-flight renewal
  * across nodes, and its admin API starts back-channel logouts.
  */
+@ExpectsWarnings(value = "the app and Keycloak run over plain http on loopback",
+    matching = {"BASE_URL is http", "uses plain http"})
 @ExtendWith(KeycloakExtension.class)
 class KeycloakRedisIT {
 

@@ -3,6 +3,7 @@ package dev.oidcsession.examples.provider;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.oidcsession.core.ExpectsWarnings;
 import dev.oidcsession.core.NoSecretsInLogs;
 import dev.oidcsession.core.TokenSet;
 import dev.oidcsession.core.oidc.LoginRedirect;
@@ -25,6 +26,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * hold up or break the logout: each delivery gives up after {@link DevProvider#BACK_CHANNEL_TIMEOUT}
  * and the working receiver still gets its token.
  */
+@ExpectsWarnings(value = "back-channel receivers fail on purpose; the development provider warns"
+    + " that it is one", everyTest = true)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith(NoSecretsInLogs.class)
 class DevProviderBackChannelFailureIT {

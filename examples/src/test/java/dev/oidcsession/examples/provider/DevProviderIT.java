@@ -23,6 +23,7 @@ import com.nimbusds.openid.connect.sdk.AuthenticationRequest;
 import com.nimbusds.openid.connect.sdk.Nonce;
 import com.nimbusds.openid.connect.sdk.OIDCTokenResponse;
 import com.nimbusds.openid.connect.sdk.op.OIDCProviderMetadata;
+import dev.oidcsession.core.ExpectsWarnings;
 import dev.oidcsession.core.ManualClock;
 import dev.oidcsession.core.NoSecretsInLogs;
 import dev.oidcsession.core.TokenRenewalException;
@@ -59,6 +60,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * OidcClient}) and a form-submitting {@link LoginBrowser}. One provider for the class; its clock is
  * reset to the wall time (whole seconds) before each test, so expiries are asserted exactly.
  */
+@ExpectsWarnings(value = "the example runs the development provider over plain http on loopback",
+    everyTest = true, matching = {"DevProvider is a development OpenID provider",
+        "BASE_URL is http", "uses plain http"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith(NoSecretsInLogs.class)
 class DevProviderIT {
@@ -314,6 +318,7 @@ class DevProviderIT {
             e -> assertThat(e.kind()).isEqualTo(TokenRenewalException.Kind.TERMINAL));
   }
 
+  @ExpectsWarnings("a wrong client secret is refused")
   @Test
   void refresh_withWrongClientSecret_isTransientCredentialsRefused_andDoesNotSpendTheToken()
       throws Exception {
@@ -331,6 +336,7 @@ class DevProviderIT {
 
   // ---------------------------------------------------------------- code exchange
 
+  @ExpectsWarnings("a wrong client secret is refused")
   @Test
   void codeExchange_wrongClientSecret_isInvalidClient() throws Exception {
     try (OidcClient wrong = client("not-the-secret", REDIRECT, POST_LOGOUT)) {
@@ -550,6 +556,7 @@ class DevProviderIT {
     assertThat(client.revoke(tokens)).isTrue();
   }
 
+  @ExpectsWarnings("a wrong client secret is refused")
   @Test
   void revoke_wrongClientSecret_isInvalidClient() throws Exception {
     TokenSet tokens = login(client, "ned");

@@ -10,6 +10,7 @@ import static dev.oidcsession.core.oidc.FakeProvider.tokens;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.oidcsession.core.ExpectsWarnings;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;
@@ -42,6 +43,7 @@ class ClientCredentialsCheckIT extends FakeProviderTestBase {
             .withRequestBody(containing("refresh_token=" + Refresh.PROBE_TOKEN)));
   }
 
+  @ExpectsWarnings("the provider refuses the client's credentials on purpose")
   @ParameterizedTest
   @ValueSource(strings = {"invalid_client", "unauthorized_client"})
   void refusedCredentials_areClientMisconfigured(String error) {

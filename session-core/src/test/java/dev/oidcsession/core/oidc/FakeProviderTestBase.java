@@ -1,5 +1,6 @@
 package dev.oidcsession.core.oidc;
 
+import dev.oidcsession.core.ExpectsWarnings;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -12,6 +13,8 @@ import org.junit.jupiter.api.BeforeEach;
  * #clientConfig()} for another clock, client authentication or logout URI (instance fields are
  * initialized before it is called).
  */
+@ExpectsWarnings(value = "the fake provider's issuer is plain http on loopback",
+    everyTest = true, matching = "uses plain http")
 abstract class FakeProviderTestBase {
 
   static FakeProvider provider;

@@ -1,5 +1,6 @@
 package dev.oidcsession.core.oidc;
 
+import dev.oidcsession.core.ExpectsWarnings;
 import dev.oidcsession.core.ManualClock;
 import java.time.Instant;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
@@ -237,6 +238,7 @@ class LoginFlowIT extends FakeProviderTestBase {
             "token endpoint must answer a token or error response, but answered an unreadable HTTP 200");
   }
 
+  @ExpectsWarnings("the token endpoint answers 500")
   @Test
   void tokenEndpoint_serverError_isProviderUnavailable() throws Exception {
     LoginRedirect login = client.startLogin("/app");
@@ -371,6 +373,7 @@ class LoginFlowIT extends FakeProviderTestBase {
     assertThat(tokens.accessTokenExpiresAt()).isPresent();
   }
 
+  @ExpectsWarnings("a discovery document naming another issuer is refused")
   @Test
   void discovery_issuerMismatch_isRejected() {
     provider.stubDiscovery(m -> m.put("issuer", "https://other.example"));
@@ -385,6 +388,7 @@ class LoginFlowIT extends FakeProviderTestBase {
                 + ", but was https://other.example");
   }
 
+  @ExpectsWarnings("a discovery document naming another issuer is refused")
   @Test
   void discovery_trailingSlashDifference_isRejected() {
     provider.stubDiscovery(m -> m.put("issuer", provider.issuer() + "/"));

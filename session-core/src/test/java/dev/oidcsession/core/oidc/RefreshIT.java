@@ -1,5 +1,6 @@
 package dev.oidcsession.core.oidc;
 
+import dev.oidcsession.core.ExpectsWarnings;
 import dev.oidcsession.core.ManualClock;
 import java.time.Instant;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
@@ -222,6 +223,7 @@ class RefreshIT extends FakeProviderTestBase {
     assertThat(e).hasMessage("token endpoint refused the refresh token: invalid_request (HTTP 400)");
   }
 
+  @ExpectsWarnings("the token endpoint fails transiently")
   @Test
   void refresh_429WithRetryAfterSeconds_isTransientWithThatDelay() {
     provider.stubToken(oauthError(429, "slow_down").withHeader("Retry-After", "120"));
@@ -234,6 +236,7 @@ class RefreshIT extends FakeProviderTestBase {
     assertThat(e.mayHaveBeenProcessed()).as("refused by a rate limit, not processed").isFalse();
   }
 
+  @ExpectsWarnings("the token endpoint fails transiently")
   @Test
   void refresh_503WithRetryAfterDate_isTransientWithDelayUntilThatDate() {
     String date =
@@ -249,6 +252,7 @@ class RefreshIT extends FakeProviderTestBase {
     assertThat(e.mayHaveBeenProcessed()).isTrue();
   }
 
+  @ExpectsWarnings("the token endpoint fails transiently")
   @Test
   void refresh_500WithoutRetryAfter_isTransientWithoutDelay() {
     provider.stubToken(aResponse().withStatus(500));
@@ -261,6 +265,7 @@ class RefreshIT extends FakeProviderTestBase {
     assertThat(e.mayHaveBeenProcessed()).isTrue();
   }
 
+  @ExpectsWarnings("the token endpoint fails transiently")
   @Test
   void refresh_connectionReset_isTransient() {
     provider.stubToken(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER));
@@ -272,6 +277,7 @@ class RefreshIT extends FakeProviderTestBase {
     assertThat(e.mayHaveBeenProcessed()).as("the request was sent before the reset").isTrue();
   }
 
+  @ExpectsWarnings("the token endpoint fails transiently")
   @Test
   void refresh_readTimeout_isTransient() throws Exception {
     try (OidcClient impatient =

@@ -17,6 +17,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.core.read.ListAppender;
+import dev.oidcsession.core.ExpectsWarnings;
 import dev.oidcsession.core.TokenSet;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,6 +74,7 @@ class SecretLeakIT extends FakeProviderTestBase {
     void call() throws Exception;
   }
 
+  @ExpectsWarnings("a refresh answered 503 carries the seeded secrets through the failure path")
   @Test
   void everyPublicPath_seededSecrets_appearInNoMessageToStringOrLog() throws Exception {
     // A login that succeeds, and every value it yields.

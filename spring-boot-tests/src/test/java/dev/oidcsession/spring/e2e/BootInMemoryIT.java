@@ -2,6 +2,7 @@ package dev.oidcsession.spring.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.oidcsession.core.ExpectsWarnings;
 import dev.oidcsession.servlet.Browser;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.AfterAll;
@@ -9,6 +10,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The starter on the in-memory store, without Spring Security: the app has only properties. */
+@ExpectsWarnings(value = "the example runs the development provider over plain http on loopback",
+    matching = {"DevProvider is a development OpenID provider", "BASE_URL is http",
+        "uses plain http"})
 class BootInMemoryIT {
 
   static BootApp app;

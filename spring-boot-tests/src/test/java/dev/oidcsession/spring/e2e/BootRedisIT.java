@@ -2,6 +2,7 @@ package dev.oidcsession.spring.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.oidcsession.core.ExpectsWarnings;
 import dev.oidcsession.core.SessionStore;
 import dev.oidcsession.redis.RedisProcesses;
 import dev.oidcsession.redis.RedisSessionStore;
@@ -12,6 +13,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The starter on Redis (one redis-server spawned for the class), chosen by one property. */
+@ExpectsWarnings(value = "the example runs the development provider over plain http on loopback",
+    matching = {"DevProvider is a development OpenID provider", "BASE_URL is http",
+        "uses plain http"})
 class BootRedisIT {
 
   static RedisProcesses redis;

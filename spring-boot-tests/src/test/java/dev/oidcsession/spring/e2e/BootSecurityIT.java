@@ -2,6 +2,7 @@ package dev.oidcsession.spring.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.oidcsession.core.ExpectsWarnings;
 import dev.oidcsession.servlet.Browser;
 import dev.oidcsession.servlet.OidcPrincipal;
 import java.net.http.HttpResponse;
@@ -26,6 +27,9 @@ import org.springframework.web.bind.annotation.RestController;
  * parameter), with no OAuth2 login of Spring Security's own. The app's security configuration is
  * the few lines README shows.
  */
+@ExpectsWarnings(value = "the example runs the development provider over plain http on loopback",
+    matching = {"DevProvider is a development OpenID provider", "BASE_URL is http",
+        "uses plain http"})
 class BootSecurityIT {
 
   static BootApp app;
