@@ -3,6 +3,7 @@ package dev.oidcsession.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.util.HashMap;
 import java.util.List;
@@ -10,11 +11,11 @@ import java.util.Map;
 
 /**
  * Configuration from the environment and {@code init-param}s, fuzzed: any values for any of the
- * settings either build a configuration or fail with an {@link IllegalArgumentException} (a bad
- * value) or an {@link IllegalStateException} (a missing setting or a conflict, as {@link
- * OidcSessionConfig.Builder#build()} documents) whose message names, by the name the deployment
- * used, at least one setting it gave or one that is missing; never another exception type.
- * {@code OIDC_CLIENT_KEY_FILE} is left out: a fuzzed path would read arbitrary files.
+ * settings either build a configuration or fail with an {@link IllegalArgumentException} whose
+ * message names a setting by the name the deployment uses ({@code OIDC_CLIENT_KEY_ID}, not {@code
+ * clientKeyId}), and every setting it names as given with the source it came from; never another
+ * exception type. {@code OIDC_CLIENT_KEY_FILE} is never given: a fuzzed path would read
+ * arbitrary files.
  * Regression inputs: {@code ConfigSourcesFuzzTestInputs/}; fuzzing: README.
  */
 class ConfigSourcesFuzzTest {
@@ -26,6 +27,9 @@ class ConfigSourcesFuzzTest {
       "SESSION_RENEWAL_JITTER", "SESSION_MAX_LIFETIME", "SESSION_IDLE_TIMEOUT");
 
   @FuzzTest
+  @DictionaryEntries({"https://", "http://localhost", "none", "client_secret_basic",
+      "client_secret_post", "private_key_jwt", "PT15M", "PT1H", "P1D", "0.2", "/oidc", "/x/*",
+      "openid", "login", "select_account", "0123456789abcdef0123456789abcdef"})
   void aBadSettingIsNamedNeverAnotherException(FuzzedDataProvider data) {
     Map<String, String> initParams = new HashMap<>();
     Map<String, String> environment = new HashMap<>();
@@ -42,9 +46,17 @@ class ConfigSourcesFuzzTest {
 
     try {
       OidcSessionConfig.fromSources(initParams::get, environment::get).build();
-    } catch (IllegalArgumentException | IllegalStateException e) {
-      assertThat(e.getMessage()).as("%s", e).matches(m -> NAMES.stream().anyMatch(m::contains),
+    } catch (IllegalArgumentException e) {
+      String message = e.getMessage();
+      assertThat(message).as("%s", e).matches(
+          m -> NAMES.stream().anyMatch(m::contains) || m.contains("OIDC_CLIENT_KEY_FILE"),
           "names a setting");
+      for (String name : NAMES) {
+        if (message.startsWith(name + " (") || message.contains(" and " + name + " (")) {
+          String where = initParams.containsKey(name) ? "init-param" : "environment variable";
+          assertThat(message).as("%s", e).contains(name + " (" + where + ")");
+        }
+      }
     }
   }
 }

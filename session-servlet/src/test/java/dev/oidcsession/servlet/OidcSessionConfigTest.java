@@ -102,7 +102,7 @@ class OidcSessionConfigTest {
   void build_missingRequiredSetting_namesIt() {
     assertThatThrownBy(() -> from(Map.of("OIDC_ISSUER", "https://login.example.com/",
         "OIDC_CLIENT_ID", "x"), Map.of()).build())
-        .isInstanceOf(IllegalStateException.class)
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("baseUrl (BASE_URL) must be set, but was not");
   }
 
@@ -111,7 +111,8 @@ class OidcSessionConfigTest {
     assertThatThrownBy(() -> from(MINIMAL, Map.of("SESSION_IDLE_TIMEOUT", "PT2H",
         "SESSION_MAX_LIFETIME", "PT1H")).build())
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("SESSION_* settings (policy): idleTimeout must be shorter than maxLifetime (PT1H),"
+        .hasMessage("SESSION_MAX_LIFETIME (environment variable) and SESSION_IDLE_TIMEOUT"
+            + " (environment variable): idleTimeout must be shorter than maxLifetime (PT1H),"
             + " but was PT2H");
   }
 
