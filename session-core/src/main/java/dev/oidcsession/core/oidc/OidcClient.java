@@ -201,7 +201,8 @@ public final class OidcClient implements TokenRenewer, AutoCloseable {
     AuthenticationResponse response;
     try {
       response = AuthenticationResponseParser.parse(callbackUri);
-    } catch (ParseException e) {
+    } catch (ParseException | IllegalArgumentException e) {
+      // nimbus refuses an empty or blank code, state or iss with an IllegalArgumentException.
       throw unparseableCallback();
     }
     Objects.requireNonNull(pending, "pending");
@@ -225,7 +226,8 @@ public final class OidcClient implements TokenRenewer, AutoCloseable {
     AuthenticationResponse response;
     try {
       response = AuthenticationResponseParser.parse(config.redirectUri(), parameters);
-    } catch (ParseException e) {
+    } catch (ParseException | IllegalArgumentException e) {
+      // nimbus refuses an empty or blank code, state or iss with an IllegalArgumentException.
       throw unparseableCallback();
     }
     Objects.requireNonNull(pending, "pending");

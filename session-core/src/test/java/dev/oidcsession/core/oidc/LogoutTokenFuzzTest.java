@@ -2,6 +2,7 @@ package dev.oidcsession.core.oidc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.code_intelligence.jazzer.api.BugDetectors;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.nimbusds.jose.JOSEObjectType;
@@ -86,6 +87,10 @@ class LogoutTokenFuzzTest {
   private static FakeProvider started() {
     FakeProvider provider = FakeProvider.start();
     provider.reset();
+    // Jazzer's SSRF detector: the client may talk to this provider only.
+    int port = provider.server.port();
+    BugDetectors.allowNetworkConnections((host, p) -> p == port
+        && (host.equals("127.0.0.1") || host.equals("localhost")));
     Runtime.getRuntime().addShutdownHook(new Thread(provider::stop));
     return provider;
   }
