@@ -3,6 +3,7 @@ package dev.oidcsession.core.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +21,8 @@ class LocalPathsFuzzTest {
   private static final HttpUrl PAGE = HttpUrl.get("https://app.example/shop/cart?x=1");
 
   @FuzzTest
+  @DictionaryEntries({"//", "/\\", "%2f", "%2F", "%5c", "%252f", "%25", "%09", "%0a", "\t", "http:",
+      "https://evil.example", "@", "..", "%2e%2e", "/;", "?", "#"})
   void anAcceptedPathNeverLeavesTheSite(FuzzedDataProvider data) {
     String candidate = data.consumeRemainingAsString();
     if (!LocalPaths.isLocal(candidate)) {
