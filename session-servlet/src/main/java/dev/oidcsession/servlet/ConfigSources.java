@@ -27,17 +27,22 @@ import java.util.stream.Collectors;
  */
 final class ConfigSources {
 
-  /** Each name read here and the builder setting its messages call it by. */
+  /**
+   * Each name read here and the builder settings its messages call it by, including the URIs
+   * derived from it ({@code redirectUri} from the base URL and path prefix).
+   */
   private static final Map<String, String> SETTINGS = Map.ofEntries(
-      Map.entry("BASE_URL", "baseUrl"), Map.entry("OIDC_ISSUER", "issuer"),
+      Map.entry("BASE_URL", "baseUrl|redirectUri|postLogoutRedirectUri"),
+      Map.entry("OIDC_ISSUER", "issuer"),
       Map.entry("OIDC_CLIENT_ID", "clientId"), Map.entry("OIDC_CLIENT_AUTH", "clientAuthMethod"),
       Map.entry("OIDC_CLIENT_SECRET", "clientSecret"), Map.entry("OIDC_CLIENT_KEY_FILE", "clientKey"),
       Map.entry("OIDC_CLIENT_KEY_ID", "clientKeyId"), Map.entry("OIDC_SCOPES", "scopes"),
       Map.entry("OIDC_PROMPT", "prompt"), Map.entry("OIDC_ACR_VALUES", "acrValues"),
       Map.entry("OIDC_AUDIENCE", "audience"), Map.entry("OIDC_RESOURCE", "resource"),
-      Map.entry("OIDC_ROLES_CLAIM", "rolesClaim"), Map.entry("OIDC_PATH_PREFIX", "pathPrefix"),
+      Map.entry("OIDC_ROLES_CLAIM", "rolesClaim"),
+      Map.entry("OIDC_PATH_PREFIX", "pathPrefix|redirectUri"),
       Map.entry("OIDC_PUBLIC_PATHS", "publicPaths"),
-      Map.entry("OIDC_LOGGED_OUT_PATH", "loggedOutPath"),
+      Map.entry("OIDC_LOGGED_OUT_PATH", "loggedOutPath|postLogoutRedirectUri"),
       Map.entry("SESSION_SECRET", "sessionSecret"),
       Map.entry("SESSION_RENEWAL_INTERVAL", "renewalInterval"),
       Map.entry("SESSION_RENEWAL_JITTER", "renewalJitter"),
@@ -187,7 +192,7 @@ final class ConfigSources {
         return false;
       }
       return message.contains(name)
-          || Pattern.compile("\\b" + SETTINGS.get(name) + "\\b").matcher(message).find()
+          || Pattern.compile("\\b(" + SETTINGS.get(name) + ")\\b").matcher(message).find()
           || (name.startsWith("SESSION_") && message.contains("SESSION_*"))
           || (name.equals("OIDC_CLIENT_AUTH") && FOR_METHOD.matcher(message).find());
     }

@@ -8,6 +8,8 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Configuration from the environment and {@code init-param}s, fuzzed: any values for any of the
@@ -25,6 +27,9 @@ class ConfigSourcesFuzzTest {
       "OIDC_ACR_VALUES", "OIDC_AUDIENCE", "OIDC_RESOURCE", "OIDC_ROLES_CLAIM", "OIDC_PATH_PREFIX",
       "OIDC_PUBLIC_PATHS", "OIDC_LOGGED_OUT_PATH", "SESSION_SECRET", "SESSION_RENEWAL_INTERVAL",
       "SESSION_RENEWAL_JITTER", "SESSION_MAX_LIFETIME", "SESSION_IDLE_TIMEOUT");
+
+  private static final Pattern PREFIX =
+      Pattern.compile("([A-Z_]+) \\((init-param|environment variable)\\)( and |: )");
 
   @FuzzTest
   @DictionaryEntries({"https://", "http://localhost", "none", "client_secret_basic",
@@ -51,11 +56,17 @@ class ConfigSourcesFuzzTest {
       assertThat(message).as("%s", e).matches(
           m -> NAMES.stream().anyMatch(m::contains) || m.contains("OIDC_CLIENT_KEY_FILE"),
           "names a setting");
-      for (String name : NAMES) {
-        if (message.startsWith(name + " (") || message.contains(" and " + name + " (")) {
-          String where = initParams.containsKey(name) ? "init-param" : "environment variable";
-          assertThat(message).as("%s", e).contains(name + " (" + where + ")");
+      // The prefix "NAME (source) and NAME (source): ": each name given, from that source.
+      Matcher prefix = PREFIX.matcher(message);
+      while (prefix.lookingAt()) {
+        String name = prefix.group(1);
+        assertThat(initParams.containsKey(name) || environment.containsKey(name)).as("%s", e).isTrue();
+        String where = initParams.containsKey(name) ? "init-param" : "environment variable";
+        assertThat(prefix.group(2)).as("%s", e).isEqualTo(where);
+        if (prefix.group(3).equals(": ")) {
+          break;
         }
+        prefix.region(prefix.end(), message.length());
       }
     }
   }

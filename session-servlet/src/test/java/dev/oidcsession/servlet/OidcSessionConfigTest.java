@@ -106,6 +106,24 @@ class OidcSessionConfigTest {
         .hasMessage("baseUrl (BASE_URL) must be set, but was not");
   }
 
+  /** Found by ConfigSourcesFuzzTest: the derived redirect URI's rule named no setting. */
+  @Test
+  void baseUrl_plainHttpOffLoopback_isRejectedAtBuildNamingIt() {
+    Map<String, String> env = new java.util.HashMap<>(MINIMAL);
+    env.put("BASE_URL", "http://app.example");
+    assertThatThrownBy(() -> from(Map.of(), env).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("BASE_URL (environment variable): redirectUri must be an https URL");
+  }
+
+  /** Found by ConfigSourcesFuzzTest: build() failed with "Illegal character in path", unnamed. */
+  @Test
+  void loggedOutPath_notAUriReference_isRejectedNamingTheSetting() {
+    assertThatThrownBy(() -> from(Map.of("OIDC_LOGGED_OUT_PATH", "/`"), MINIMAL).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("OIDC_LOGGED_OUT_PATH (init-param): loggedOutPath must be a local path, but was /`");
+  }
+
   @Test
   void build_crossPolicyRule_namesTheSettings() {
     assertThatThrownBy(() -> from(MINIMAL, Map.of("SESSION_IDLE_TIMEOUT", "PT2H",
