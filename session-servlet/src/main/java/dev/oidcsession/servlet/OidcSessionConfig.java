@@ -118,8 +118,11 @@ public final class OidcSessionConfig {
    *
    * @param initParam an {@code init-param} by name, or {@code null} when unset
    * @param environment an environment variable by name, or {@code null} when unset
-   * @return a builder holding what was found; code may add to it (e.g. a store)
-   * @throws IllegalArgumentException naming the setting and its source when a value is bad
+   * @return a builder holding what was found; code may add to it (e.g. a store). Its {@link
+   *     Builder#build()} reports every error, a missing setting or settings that contradict, as an
+   *     {@link IllegalArgumentException} naming each setting involved and its source
+   * @throws IllegalArgumentException naming the setting and its source when a value is bad, and
+   *     both settings when two given ones exclude each other
    */
   public static Builder fromSources(
       Function<String, String> initParam, Function<String, String> environment) {
@@ -291,7 +294,8 @@ public final class OidcSessionConfig {
     private byte[] sessionSecret;
     private SessionPolicy policy;
     private SessionPolicy.Builder policyBuilder;
-    private ConfigSources.Source policySource;
+    /** Set when the builder was read by {@link #fromSources}: its errors name the settings as given. */
+    private ConfigSources.Source sources;
     private SessionStore store;
     private SessionListener listener;
     private OkHttpClient httpClient;
@@ -321,7 +325,7 @@ public final class OidcSessionConfig {
       c.sessionSecret = sessionSecret == null ? null : sessionSecret.clone();
       c.policy = policy;
       c.policyBuilder = policyBuilder;
-      c.policySource = policySource;
+      c.sources = sources;
       c.store = store;
       c.listener = listener;
       c.httpClient = httpClient;
@@ -538,9 +542,23 @@ public final class OidcSessionConfig {
      *     client authentication without its secret or key (or with the other's), a {@code
      *     clientKeyId} that contradicts the JWK's, {@code SESSION_*} settings next to a policy set in
      *     code, an HTTP client whose call timeout is not shorter than the renewal lease
-     * @throws IllegalArgumentException naming the {@code SESSION_*} settings that contradict
+     * @throws IllegalArgumentException instead, for a builder from {@link #fromSources}: every
+     *     error, prefixed with the settings it involves as the deployment named them and where
+     *     ({@code SESSION_IDLE_TIMEOUT (init-param) and SESSION_MAX_LIFETIME (environment variable):
+     *     ...})
      */
     public OidcSessionConfig build() {
+      if (sources == null) {
+        return checkedBuild();
+      }
+      try {
+        return checkedBuild();
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        throw sources.refused(e, null);
+      }
+    }
+
+    private OidcSessionConfig checkedBuild() {
       required(baseUrl, "baseUrl (BASE_URL)");
       required(issuer, "issuer (OIDC_ISSUER)");
       required(clientId, "clientId (OIDC_CLIENT_ID)");
@@ -558,14 +576,15 @@ public final class OidcSessionConfig {
       if (policyBuilder == null) {
         return SessionPolicy.defaults();
       }
-      SessionPolicy[] built = new SessionPolicy[1];
-      policySource.wrap("policy", () -> built[0] = policyBuilder.build());
-      return built[0];
+      return policyBuilder.build();
     }
 
-    void policyFromSources(SessionPolicy.Builder builder, ConfigSources.Source source) {
+    void policyFromSources(SessionPolicy.Builder builder) {
       policyBuilder = builder;
-      policySource = source;
+    }
+
+    void sources(ConfigSources.Source source) {
+      sources = source;
     }
 
     private static void exclusive(Object other, String name, String otherName) {

@@ -107,9 +107,20 @@ final class SettingRules {
     return List.of(values);
   }
 
-  /** A local path ({@link ReturnPaths#isLocal}). */
+  /**
+   * A local path ({@link ReturnPaths#isLocal}) that is also a valid URI reference: it becomes the
+   * {@code post_logout_redirect_uri} (found by ConfigSourcesFuzzTest: {@code /`} failed at build
+   * with {@code Illegal character in path}, naming no setting).
+   */
   static String loggedOutPath(String value) {
-    if (!ReturnPaths.isLocal(value)) {
+    boolean uri;
+    try {
+      new URI(value);
+      uri = true;
+    } catch (URISyntaxException e) {
+      uri = false;
+    }
+    if (!uri || !ReturnPaths.isLocal(value)) {
       throw new IllegalArgumentException("loggedOutPath must be a local path, but was " + value);
     }
     return value;

@@ -102,9 +102,9 @@ class OidcSessionConfigDeploymentTest {
     @Test
     void secretMethods_withoutSecret_failAtBuild() {
       assertThatThrownBy(() -> env(Map.of("OIDC_CLIENT_AUTH", "client_secret_post")).build())
-          .isInstanceOf(IllegalStateException.class)
-          .hasMessage("clientSecret (OIDC_CLIENT_SECRET) must be set for client_secret_post,"
-              + " but was not");
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("OIDC_CLIENT_AUTH (environment variable): clientSecret (OIDC_CLIENT_SECRET)"
+              + " must be set for client_secret_post, but was not");
       assertThatThrownBy(() -> code().clientAuthMethod(ClientAuthMethod.CLIENT_SECRET_BASIC).build())
           .hasMessage("clientSecret (OIDC_CLIENT_SECRET) must be set for client_secret_basic,"
               + " but was not");
@@ -113,19 +113,22 @@ class OidcSessionConfigDeploymentTest {
     @Test
     void privateKeyJwt_withoutKey_failsAtBuild() {
       assertThatThrownBy(() -> env(Map.of("OIDC_CLIENT_AUTH", "private_key_jwt")).build())
-          .isInstanceOf(IllegalStateException.class)
-          .hasMessage("clientKey (OIDC_CLIENT_KEY_FILE) must be set for private_key_jwt, but was not");
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("OIDC_CLIENT_AUTH (environment variable): clientKey (OIDC_CLIENT_KEY_FILE)"
+              + " must be set for private_key_jwt, but was not");
     }
 
     @Test
     void credentials_thatTheMethodDoesNotUse_failAtBuild() {
       assertThatThrownBy(() -> env(Map.of("OIDC_CLIENT_AUTH", "none", "OIDC_CLIENT_SECRET", "s"))
-          .build()).isInstanceOf(IllegalStateException.class)
-          .hasMessage("clientSecret must not be set for none, but was");
+          .build()).isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("OIDC_CLIENT_AUTH (environment variable) and OIDC_CLIENT_SECRET (environment"
+              + " variable): clientSecret must not be set for none, but was");
       Path key = TestKeys.write(dir, "key.pem", TestKeys.pem(TestKeys.rsa()));
       assertThatThrownBy(() -> env(Map.of("OIDC_CLIENT_AUTH", "client_secret_basic",
           "OIDC_CLIENT_KEY_FILE", key.toString())).build())
-          .hasMessage("clientKey must not be set for client_secret_basic, but was");
+          .hasMessage("OIDC_CLIENT_AUTH (environment variable) and OIDC_CLIENT_KEY_FILE"
+              + " (environment variable): clientKey must not be set for client_secret_basic, but was");
     }
 
     @Test
@@ -196,8 +199,10 @@ class OidcSessionConfigDeploymentTest {
           .build().oidcClientConfig().toString()).contains("(kid=jwk-1)");
       assertThatThrownBy(() -> env(Map.of("OIDC_CLIENT_KEY_FILE", file.toString(),
           "OIDC_CLIENT_KEY_ID", "other")).build())
-          .isInstanceOf(IllegalStateException.class)
-          .hasMessage("clientKeyId must equal the kid of the clientKey (jwk-1), but was other");
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("OIDC_CLIENT_KEY_FILE (environment variable) and OIDC_CLIENT_KEY_ID"
+              + " (environment variable): clientKeyId must equal the kid of the clientKey (jwk-1),"
+              + " but was other");
     }
 
     @Test
@@ -225,9 +230,22 @@ class OidcSessionConfigDeploymentTest {
     @Test
     void keyId_withoutKey_failsAtBuild() {
       assertThatThrownBy(() -> env(Map.of("OIDC_CLIENT_KEY_ID", "k1")).build())
-          .isInstanceOf(IllegalStateException.class)
-          .hasMessage("clientKeyId must come with a clientKey (OIDC_CLIENT_KEY_FILE), but was set"
-              + " alone");
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("OIDC_CLIENT_KEY_ID (environment variable): clientKeyId must come with a"
+              + " clientKey (OIDC_CLIENT_KEY_FILE), but was set alone");
+    }
+
+    @Test
+    void secretAndKeyFile_fromSources_nameBothWithTheirSources() {
+      Path key = TestKeys.write(dir, "key.pem", TestKeys.pem(TestKeys.rsa()));
+      Map<String, String> environment = new HashMap<>(MINIMAL);
+      environment.put("OIDC_CLIENT_SECRET", "s3cr3t");
+      assertThatThrownBy(() -> OidcSessionConfig.fromSources(
+          Map.of("OIDC_CLIENT_KEY_FILE", key.toString())::get, environment::get))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("OIDC_CLIENT_KEY_FILE (init-param) and OIDC_CLIENT_SECRET (environment"
+              + " variable): clientKey must not be set with clientSecret (they are two ways to"
+              + " authenticate), but clientSecret was already set");
     }
 
     @Test

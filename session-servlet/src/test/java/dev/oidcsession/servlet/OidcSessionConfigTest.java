@@ -102,8 +102,26 @@ class OidcSessionConfigTest {
   void build_missingRequiredSetting_namesIt() {
     assertThatThrownBy(() -> from(Map.of("OIDC_ISSUER", "https://login.example.com/",
         "OIDC_CLIENT_ID", "x"), Map.of()).build())
-        .isInstanceOf(IllegalStateException.class)
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("baseUrl (BASE_URL) must be set, but was not");
+  }
+
+  /** Found by ConfigSourcesFuzzTest: the derived redirect URI's rule named no setting. */
+  @Test
+  void baseUrl_plainHttpOffLoopback_isRejectedAtBuildNamingIt() {
+    Map<String, String> env = new java.util.HashMap<>(MINIMAL);
+    env.put("BASE_URL", "http://app.example");
+    assertThatThrownBy(() -> from(Map.of(), env).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("BASE_URL (environment variable): redirectUri must be an https URL");
+  }
+
+  /** Found by ConfigSourcesFuzzTest: build() failed with "Illegal character in path", unnamed. */
+  @Test
+  void loggedOutPath_notAUriReference_isRejectedNamingTheSetting() {
+    assertThatThrownBy(() -> from(Map.of("OIDC_LOGGED_OUT_PATH", "/`"), MINIMAL).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("OIDC_LOGGED_OUT_PATH (init-param): loggedOutPath must be a local path, but was /`");
   }
 
   @Test
@@ -111,7 +129,8 @@ class OidcSessionConfigTest {
     assertThatThrownBy(() -> from(MINIMAL, Map.of("SESSION_IDLE_TIMEOUT", "PT2H",
         "SESSION_MAX_LIFETIME", "PT1H")).build())
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("SESSION_* settings (policy): idleTimeout must be shorter than maxLifetime (PT1H),"
+        .hasMessage("SESSION_MAX_LIFETIME (environment variable) and SESSION_IDLE_TIMEOUT"
+            + " (environment variable): idleTimeout must be shorter than maxLifetime (PT1H),"
             + " but was PT2H");
   }
 

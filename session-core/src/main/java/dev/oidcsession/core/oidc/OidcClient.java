@@ -6,6 +6,7 @@ import com.nimbusds.oauth2.sdk.ParseException;
 import com.nimbusds.oauth2.sdk.id.ClientID;
 import com.nimbusds.oauth2.sdk.id.Issuer;
 import com.nimbusds.oauth2.sdk.id.State;
+import com.nimbusds.oauth2.sdk.util.URLUtils;
 import com.nimbusds.openid.connect.sdk.AuthenticationResponse;
 import com.nimbusds.openid.connect.sdk.AuthenticationResponseParser;
 import com.nimbusds.openid.connect.sdk.LogoutRequest;
@@ -71,6 +72,10 @@ public final class OidcClient implements TokenRenewer, AutoCloseable {
 
   /** Most one-time values (authorization codes, logout-token {@code jti}s) remembered at once. */
   static final int MAX_REMEMBERED_VALUES = 100_000;
+
+  /** The authorization-response parameters that must not repeat (RFC 6749 §4.1.2; RFC 9207). */
+  private static final List<String> CALLBACK_PARAMETERS =
+      List.of("state", "code", "iss", "error", "error_description", "session_state");
 
   private final OidcClientConfig config;
   private final ClientID clientId;
@@ -198,10 +203,14 @@ public final class OidcClient implements TokenRenewer, AutoCloseable {
    */
   public TokenSet completeLogin(URI callbackUri, PendingLogin pending) throws OidcException {
     Objects.requireNonNull(callbackUri, "callbackUri");
+    String raw = callbackUri.getRawQuery() != null ? callbackUri.getRawQuery()
+        : callbackUri.getRawFragment();
+    checkCallbackParameters(URLUtils.parseParameters(raw));
     AuthenticationResponse response;
     try {
       response = AuthenticationResponseParser.parse(callbackUri);
-    } catch (ParseException e) {
+    } catch (ParseException | IllegalArgumentException e) {
+      // nimbus refuses an empty or blank code, state or iss with an IllegalArgumentException.
       throw unparseableCallback();
     }
     Objects.requireNonNull(pending, "pending");
@@ -222,14 +231,38 @@ public final class OidcClient implements TokenRenewer, AutoCloseable {
   public TokenSet completeLogin(Map<String, List<String>> parameters, PendingLogin pending)
       throws OidcException {
     Objects.requireNonNull(parameters, "parameters");
+    checkCallbackParameters(parameters);
     AuthenticationResponse response;
     try {
       response = AuthenticationResponseParser.parse(config.redirectUri(), parameters);
-    } catch (ParseException e) {
+    } catch (ParseException | IllegalArgumentException e) {
+      // nimbus refuses an empty or blank code, state or iss with an IllegalArgumentException.
       throw unparseableCallback();
     }
     Objects.requireNonNull(pending, "pending");
     return login.complete(response, pending);
+  }
+
+  /**
+   * RFC 6749 §3.1: no response parameter more than once (nimbus would read the first); and an
+   * {@code error} parameter, even empty, is never a success (nimbus reads an empty one as none).
+   * Found by CallbackFuzzTest.
+   */
+  private static void checkCallbackParameters(Map<String, List<String>> parameters)
+      throws OidcException {
+    for (String name : CALLBACK_PARAMETERS) {
+      List<String> values = parameters.get(name);
+      if (values != null && values.size() > 1) {
+        throw OidcException.rejected(OidcException.Reason.INVALID_RESPONSE,
+            "callback must carry " + name + " at most once (RFC 6749 §3.1), but had it "
+                + values.size() + " times");
+      }
+    }
+    List<String> error = parameters.get("error");
+    if (error != null && (error.isEmpty() || error.get(0) == null || error.get(0).isBlank())) {
+      throw OidcException.rejected(OidcException.Reason.INVALID_RESPONSE,
+          "callback error must name an error code, but was empty");
+    }
   }
 
   private static OidcException unparseableCallback() {

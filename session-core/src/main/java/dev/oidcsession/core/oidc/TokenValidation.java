@@ -126,20 +126,43 @@ final class TokenValidation {
           OidcException.Reason.INVALID_LOGOUT_TOKEN,
           "logout token rejected: iat must not be after now + " + skew + ", but was " + iat);
     }
+    // nimbus checks that jti and sub or sid are present, but wraps an empty one only when read
+    // (an IllegalArgumentException): read them as strings, and refuse blank ones here.
+    String jti = logoutClaim(jwtClaims, "jti")
+        .orElseThrow(() -> OidcException.rejected(OidcException.Reason.INVALID_LOGOUT_TOKEN,
+            "logout token rejected: jti must be present, but was not"));
+    Optional<String> sid = logoutClaim(jwtClaims, "sid");
+    Optional<String> sub = logoutClaim(jwtClaims, "sub");
+    if (sid.isEmpty() && sub.isEmpty()) {
+      throw OidcException.rejected(OidcException.Reason.INVALID_LOGOUT_TOKEN,
+          "logout token rejected: sid or sub must be present, but neither was");
+    }
     // §2.6 step 9 (and §2.4 jti): a logout token is used once; remember it while it is valid.
     Instant keepUntil = jwtClaims.getExpirationTime().toInstant().plus(skew);
     String issuer = claims.getIssuer().getValue();
-    String jti = claims.getJWTID().getValue();
     if (!replays.firstUse(issuer, jti, keepUntil)) {
       throw OidcException.rejected(
           OidcException.Reason.INVALID_LOGOUT_TOKEN,
           "logout token rejected: jti must not have been used before, but was replayed");
     }
-    return new LogoutNotice(
-        issuer,
-        Optional.ofNullable(claims.getSessionID()).map(s -> s.getValue()),
-        Optional.ofNullable(claims.getSubject()).map(s -> s.getValue()),
-        jti);
+    return new LogoutNotice(issuer, sid, sub, jti);
+  }
+
+  /** A string claim of a logout token, empty when absent; present but blank is refused. */
+  private static Optional<String> logoutClaim(JWTClaimsSet claims, String name)
+      throws OidcException {
+    String value;
+    try {
+      value = claims.getStringClaim(name);
+    } catch (java.text.ParseException e) {
+      throw OidcException.rejected(OidcException.Reason.INVALID_LOGOUT_TOKEN,
+          "logout token rejected: " + name + " must be a string, but was not");
+    }
+    if (value != null && value.isBlank()) {
+      throw OidcException.rejected(OidcException.Reason.INVALID_LOGOUT_TOKEN,
+          "logout token rejected: " + name + " must not be blank, but was");
+    }
+    return Optional.ofNullable(value);
   }
 
   /** Forgets a validated logout token's {@code jti}, so the provider's retry is accepted. */

@@ -80,4 +80,19 @@ class JweTest {
     assertThat(Jwe.open(key, "a.b.c.d.e")).isEmpty();
     assertThat(Jwe.open(key, "....")).isEmpty();
   }
+
+  /** An earlier fuzzing run found a header without {@code enc} escaping as a NullPointerException. */
+  @Test
+  void open_forgedHeaderOnARealCiphertext_isEmpty() {
+    SecretKey key = key();
+    String sealed = Jwe.seal(key, "{\"v\":1}");
+    String rest = sealed.substring(sealed.indexOf('.'));
+    for (String header : new String[] {"{\"alg\":\"dir\"}", "{\"enc\":\"A256GCM\"}",
+        "{\"alg\":\"dir\",\"enc\":null}", "{\"alg\":null,\"enc\":\"A256GCM\"}", "{}", "[]",
+        "{\"alg\":\"dir\",\"enc\":\"A256GCM\",\"zip\":\"DEF\"}"}) {
+      String forged = java.util.Base64.getUrlEncoder().withoutPadding()
+          .encodeToString(header.getBytes(java.nio.charset.StandardCharsets.UTF_8)) + rest;
+      assertThat(Jwe.open(key, forged)).as(header).isEmpty();
+    }
+  }
 }

@@ -22,6 +22,7 @@ import static dev.oidcsession.core.oidc.FakeProvider.sign;
 import static dev.oidcsession.core.oidc.FakeProvider.tokens;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
@@ -166,6 +167,57 @@ class LoginFlowIT extends FakeProviderTestBase {
 
     assertThat(e.reason()).isEqualTo(OidcException.Reason.STATE_MISMATCH);
     assertThat(e).hasMessage("callback state must equal the pending login's state, but was missing");
+  }
+
+  /**
+   * Found by CallbackFuzzTest: a repeated state, code or iss completed the login with the first
+   * value, and an empty error was read as none; RFC 6749 §3.1 forbids repeats.
+   */
+  @Test
+  void callback_repeatedParameterOrEmptyError_isRejectedWithoutTokenRequest() throws Exception {
+    LoginRedirect login = client.startLogin("/app");
+    String state = login.pending().state().value();
+    for (Map<String, List<String>> parameters : List.of(
+        Map.of("code", List.of(CODE), "state", List.of(state, state)),
+        Map.of("code", List.of(CODE, "other"), "state", List.of(state)),
+        Map.of("code", List.of(CODE), "state", List.of(state),
+            "iss", List.of(provider.issuer(), provider.issuer())),
+        Map.of("code", List.of(CODE), "state", List.of(state), "error", List.of("")))) {
+      OidcException e = catchThrowableOfType(OidcException.class,
+          () -> client.completeLogin(parameters, login.pending()));
+      assertThat(e).as("%s", parameters).isNotNull();
+      assertThat(e.reason()).isEqualTo(OidcException.Reason.INVALID_RESPONSE);
+    }
+    OidcException viaUri = catchThrowableOfType(OidcException.class, () -> client.completeLogin(
+        URI.create(REDIRECT_URI + "?code=" + CODE + "&state=" + state + "&state=" + state),
+        login.pending()));
+    assertThat(viaUri).hasMessage(
+        "callback must carry state at most once (RFC 6749 §3.1), but had it 2 times");
+    assertThat(tokenRequests()).isZero();
+  }
+
+  /**
+   * Found by CallbackFuzzTest: nimbus refused an empty or blank code or state with an
+   * IllegalArgumentException. (A blank {@code iss} counts as absent, as in nimbus.)
+   */
+  @Test
+  void callback_emptyOrBlankParameters_areRejectedAsOidcExceptions() throws Exception {
+    LoginRedirect login = client.startLogin("/app");
+    String state = login.pending().state().value();
+    for (String blank : new String[] {"", " ", "\t"}) {
+      for (Map<String, List<String>> parameters : List.of(
+          Map.of("code", List.of(blank), "state", List.of(state)),
+          Map.of("code", List.of(CODE), "state", List.of(blank)),
+          Map.of("code", List.of(CODE), "state", List.of(state), "iss", List.of(blank)))) {
+        Throwable e = catchThrowable(() -> client.completeLogin(parameters, login.pending()));
+        assertThat(e).as("%s", parameters).isInstanceOf(OidcException.class);
+        Throwable viaUri = catchThrowable(() -> client.completeLogin(URI.create(REDIRECT_URI + "?"
+            + parameters.entrySet().stream().map(p -> p.getKey() + "="
+                + URLEncoder.encode(p.getValue().get(0), StandardCharsets.UTF_8))
+                .collect(java.util.stream.Collectors.joining("&"))), login.pending()));
+        assertThat(viaUri).as("%s as a URI", parameters).isInstanceOf(OidcException.class);
+      }
+    }
   }
 
   @Test

@@ -10,6 +10,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static dev.oidcsession.core.oidc.FakeProvider.RSA_1;
 import static dev.oidcsession.core.oidc.FakeProvider.sign;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
@@ -63,6 +64,20 @@ class LogoutIT extends FakeProviderTestBase {
     assertThat(e).isNotNull();
     assertThat(e.reason()).isEqualTo(OidcException.Reason.INVALID_LOGOUT_TOKEN);
     return e;
+  }
+
+  /** An earlier fuzzing run found these signed tokens escaping as IllegalArgumentException. */
+  @Test
+  void logoutToken_signedWithEmptyOrBlankSubSidOrJti_isInvalid() {
+    for (String claim : new String[] {"sub", "sid", "jti"}) {
+      for (String blank : new String[] {"", " "}) {
+        JWTClaimsSet claims =
+            new JWTClaimsSet.Builder(provider.logoutClaims().build()).claim(claim, blank).build();
+        Throwable e = catchThrowable(() -> client.validateLogoutToken(sign(claims, RSA_1)));
+        assertThat(e).as("%s='%s'", claim, blank).isInstanceOf(OidcException.class);
+        assertThat(((OidcException) e).reason()).isEqualTo(OidcException.Reason.INVALID_LOGOUT_TOKEN);
+      }
+    }
   }
 
   @Test
