@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
  * seed per node count over HTTP; {@link RenewalHerdTest} checks the same manager path for many seeds in process,
  * and {@code dev.oidcsession.benchmarks.herd.RenewalHerdBenchmark} runs many seeds over HTTP.
  */
+@ExpectsWarnings(value = "the fake provider's issuer is plain http on loopback", everyTest = true, matching = "uses plain http")
 class RenewalHerdIT {
 
   private static final Logger log = LoggerFactory.getLogger(RenewalHerdIT.class);

@@ -250,6 +250,9 @@ class SessionReliabilityTest {
    * the provider answers {@code invalid_grant}.
    */
   @Nested
+  @ExpectsWarnings(
+      value = "transient refresh failures and a refused rotated token warn on purpose",
+      everyTest = true)
   class LostRotation {
 
     /** Rotates and loses the answer once; from then on refuses the old token. */

@@ -4,24 +4,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.oidcsession.core.internal.Jwe;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
-import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
+import javax.crypto.spec.GCMParameterSpec;
 
 /**
  * Stored-entry decoding, fuzzed: any bytes at any compare-and-set version decode without an
  * exception; bytes not sealed under the session's key never decode to a session; a real
- * ciphertext with bytes changed decodes to nothing or to exactly the original session; and a
- * document sealed under the right key but not of format 1 decodes to nothing. Regression inputs:
+ * ciphertext with bytes changed decodes to nothing or to exactly the original session; any body
+ * authentically sealed in format 2 decodes to nothing or to a session of the entry's version; and
+ * a document sealed as the retired format 1 never decodes. Regression inputs:
  * {@code StoredEntryFuzzTestInputs/}; fuzzing: README.
  */
 class StoredEntryFuzzTest {
@@ -38,7 +40,7 @@ class StoredEntryFuzzTest {
   @FuzzTest
   void forgedBytesNeverDecodeToASession(FuzzedDataProvider data) {
     long version = data.consumeLong(1, Long.MAX_VALUE);
-    switch (data.consumeInt(0, 2)) {
+    switch (data.consumeInt(0, 3)) {
       case 0 -> {
         // Raw bytes: not sealed under the key, so never a session.
         byte[] bytes = data.consumeRemainingAsBytes();
@@ -55,21 +57,41 @@ class StoredEntryFuzzTest {
           assertThat(s.version()).isEqualTo(version);
         });
       }
+      case 2 -> {
+        // Any body, authentically sealed in format 2 under the key and this entry's store key:
+        // nothing, or a session that carries the entry's version; never an exception.
+        byte[] bytes = sealFormat2(data.consumeRemainingAsBytes());
+        SessionCodec.decode(entry(bytes, version), KEY)
+            .ifPresent(s -> assertThat(s.version()).isEqualTo(version));
+      }
       default -> {
-        // Any document, authentically sealed: decoded only if it is format 1.
+        // Any document sealed as the retired format 1 (a compact JWE): never decoded any more.
         String document = data.consumeRemainingAsString();
         byte[] bytes = Jwe.seal(KEY, document).getBytes(StandardCharsets.US_ASCII);
-        Optional<Session> decoded = SessionCodec.decode(entry(bytes, version), KEY);
-        if (decoded.isPresent()) {
-          assertThat(formatVersion(document)).isEqualTo(SessionCodec.FORMAT_VERSION);
-          assertThat(decoded.get().version()).isEqualTo(version);
-        }
+        assertThat(SessionCodec.decode(entry(bytes, version), KEY)).isEmpty();
       }
     }
   }
 
   private static StoredEntry entry(byte[] value, long version) {
     return new StoredEntry(HANDLE.storeKey(), value, version, T0.plus(Duration.ofHours(1)), Set.of());
+  }
+
+  /** Format 2 framing around {@code body}: version, IV, AES-256-GCM bound to the store key. */
+  private static byte[] sealFormat2(byte[] body) {
+    try {
+      byte[] iv = new byte[SessionCodec.IV_BYTES];
+      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+      cipher.init(Cipher.ENCRYPT_MODE, KEY, new GCMParameterSpec(SessionCodec.TAG_BYTES * 8, iv));
+      cipher.updateAAD(("\u0002" + HANDLE.storeKey().value()).getBytes(StandardCharsets.US_ASCII));
+      byte[] sealed = cipher.doFinal(body);
+      byte[] out = new byte[1 + iv.length + sealed.length];
+      out[0] = SessionCodec.FORMAT_VERSION;
+      System.arraycopy(sealed, 0, out, 1 + iv.length, sealed.length);
+      return out;
+    } catch (GeneralSecurityException e) {
+      throw new AssertionError(e);
+    }
   }
 
   /** {@link #SEALED} with up to eight bytes overwritten, or cut short. */
@@ -80,13 +102,5 @@ class StoredEntryFuzzTest {
       bytes[data.consumeInt(0, bytes.length - 1)] = data.consumeByte();
     }
     return data.consumeBoolean() ? Arrays.copyOf(bytes, data.consumeInt(0, bytes.length)) : bytes;
-  }
-
-  private static Long formatVersion(String document) {
-    try {
-      return JSONObjectUtils.getLong(JSONObjectUtils.parse(document), "v");
-    } catch (ParseException e) {
-      throw new AssertionError("decoded a document that is not JSON", e);
-    }
   }
 }

@@ -5,6 +5,7 @@ import static dev.oidcsession.core.TestKeys.randomKey;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
+import dev.oidcsession.core.ExpectsWarnings;
 import dev.oidcsession.core.IndexKey;
 import dev.oidcsession.core.ReplaceResult;
 import dev.oidcsession.core.StoreKey;
@@ -22,6 +23,7 @@ import redis.clients.jedis.Jedis;
  * {@code WRONGTYPE} reply, the index key holding a string) is a WARN and the caller hears the
  * write's real outcome, never "store unavailable" for a write that happened.
  */
+@ExpectsWarnings(value = "index upkeep fails on purpose after committed writes", everyTest = true)
 class IndexUpkeepFailureIT {
 
   @RegisterExtension static final RedisTopology redis = RedisTopology.standalone();

@@ -8,6 +8,7 @@ import dev.oidcsession.core.ExpectsWarnings;
 import dev.oidcsession.core.InMemorySessionStore;
 import dev.oidcsession.core.ManualClock;
 import dev.oidcsession.core.NoSecretsInLogs;
+import dev.oidcsession.core.oidc.FakeProvider;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServletResponse;
 import java.net.URLDecoder;
@@ -60,7 +61,7 @@ abstract class HttpAbuseContract {
   private static final Pattern SERVER_NAME =
       Pattern.compile("(?i)jetty|tomcat|apache|servlet/\\d|java/\\d");
 
-  final ProviderDouble provider = new ProviderDouble();
+  final FakeProvider provider = FakeProvider.start();
   final ManualClock clock = new ManualClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
   final InMemorySessionStore store = new InMemorySessionStore(clock);
   final int port = Browser.freePort();
@@ -69,8 +70,8 @@ abstract class HttpAbuseContract {
   final OidcSessionFilter filter = new OidcSessionFilter(OidcSessionConfig.builder()
       .baseUrl(base)
       .issuer(provider.issuer())
-      .clientId(ProviderDouble.CLIENT_ID)
-      .clientSecret(ProviderDouble.CLIENT_SECRET)
+      .clientId(FakeProvider.CLIENT_ID)
+      .clientSecret(FakeProvider.CLIENT_SECRET)
       .publicPaths("/public/*")
       .store(store)
       .clock(clock)
@@ -114,7 +115,7 @@ abstract class HttpAbuseContract {
 
   @BeforeEach
   void forbidSecrets() {
-    NoSecretsInLogs.forbid(ProviderDouble.CLIENT_SECRET);
+    NoSecretsInLogs.forbid(FakeProvider.CLIENT_SECRET);
     NoSecretsInLogs.forbid(victim);
     softly = new SoftAssertions();
   }

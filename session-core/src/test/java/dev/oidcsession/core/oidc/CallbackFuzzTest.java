@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.code_intelligence.jazzer.api.BugDetectors;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.oidcsession.core.ExpectsWarnings;
 import dev.oidcsession.core.TokenSecret;
 import dev.oidcsession.core.TokenSet;
 import java.net.URI;
@@ -25,6 +26,7 @@ import java.util.Map;
  * for the same parameters as a callback URI. Regression inputs: {@code CallbackFuzzTestInputs/};
  * fuzzing: README.
  */
+@ExpectsWarnings(value = "the fake provider's issuer is plain http on loopback", everyTest = true, matching = "uses plain http")
 class CallbackFuzzTest {
 
   private static final String STATE = "fuzz-state-4f1c9b2e7a";

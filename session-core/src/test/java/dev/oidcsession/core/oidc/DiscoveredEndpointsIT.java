@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.nimbusds.jose.util.JSONObjectUtils;
+import dev.oidcsession.core.ExpectsWarnings;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.util.LinkedHashMap;
@@ -29,6 +30,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * endpoints, and only on loopback hosts. The https provider is a WireMock server with its own
  * self-signed certificate, trusted by this test's HTTP client only.
  */
+@ExpectsWarnings(value = "discovery documents with http endpoints are rejected on purpose", everyTest = true)
 class DiscoveredEndpointsIT extends FakeProviderTestBase {
 
   static WireMockServer https;

@@ -7,6 +7,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.oidcsession.core.ExpectsWarnings;
 import dev.oidcsession.core.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * shared by every caller; a failure is remembered briefly; nobody waits behind a lock for someone
  * else's network call.
  */
+@ExpectsWarnings(value = "discovery fails on purpose (hangs past the timeout)", everyTest = true)
 class DiscoveryOutageIT extends FakeProviderTestBase {
 
   static final Duration TIMEOUT = Duration.ofMillis(500);

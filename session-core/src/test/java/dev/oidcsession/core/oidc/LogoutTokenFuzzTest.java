@@ -9,6 +9,7 @@ import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
+import dev.oidcsession.core.ExpectsWarnings;
 import java.time.Instant;
 import java.util.Date;
 import java.util.Map;
@@ -21,6 +22,7 @@ import java.util.Map;
  * non-blank {@code sid} or {@code sub}. No other exception escapes. Regression inputs: {@code
  * LogoutTokenFuzzTestInputs/}; fuzzing: README.
  */
+@ExpectsWarnings(value = "the fake provider's issuer is plain http on loopback", everyTest = true, matching = "uses plain http")
 class LogoutTokenFuzzTest {
 
   private static final String EVENT = "http://schemas.openid.net/event/backchannel-logout";

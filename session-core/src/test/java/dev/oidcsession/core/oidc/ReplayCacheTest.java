@@ -3,6 +3,7 @@ package dev.oidcsession.core.oidc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.oidcsession.core.ExpectsWarnings;
 import dev.oidcsession.core.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
  * The replay memory of codes and logout-token {@code jti}s never switches itself off: when it is
  * full of values still within their window, a new value is refused, never accepted unremembered.
  */
+@ExpectsWarnings(value = "a replay memory full of live values warns on purpose", everyTest = true)
 class ReplayCacheTest {
 
   static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
