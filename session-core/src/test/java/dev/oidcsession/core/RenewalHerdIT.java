@@ -1,15 +1,10 @@
 package dev.oidcsession.core;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import dev.oidcsession.core.RenewalHerd.Result;
 import dev.oidcsession.core.RenewalHerd.Tab;
 import dev.oidcsession.core.oidc.FakeProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The renewal herd counted where it hurts, at the provider's token endpoint over HTTP: 10,000
@@ -20,8 +15,6 @@ import org.slf4j.LoggerFactory;
  */
 @ExpectsWarnings(value = "the fake provider's issuer is plain http on loopback", everyTest = true, matching = "uses plain http")
 class RenewalHerdIT {
-
-  private static final Logger log = LoggerFactory.getLogger(RenewalHerdIT.class);
 
   private static final int SESSIONS = 10_000;
   private static final int SEEDS = 1;
@@ -42,17 +35,7 @@ class RenewalHerdIT {
   }
 
   private static void check(int nodes, double bound) {
-    for (long seed = 1; seed <= SEEDS; seed++) {
-      long began = System.nanoTime();
-      Result result = herd.run(SESSIONS, nodes, seed, Tab.ASKS_AT_RENEW_AT);
-      log.info("{} node(s), seed {}: peak {} per second, peak/mean {}, {} refresh grants, {} ms",
-          nodes, seed, result.peak(), String.format("%.3f", result.peakToMean()),
-          result.refreshes(), (System.nanoTime() - began) / 1_000_000);
-      // Every session renewed exactly twice in the run (due at 810..990 s, then 1620..1980 s),
-      // with one grant each time: no duplicate across nodes, none lost.
-      assertThat(result.refreshes()).as("seed %d", seed).isEqualTo(2 * SESSIONS);
-      assertThat(result.peakToMean()).as("seed %d", seed).isLessThanOrEqualTo(bound);
-    }
+    HerdBounds.checkEverySeed(herd, SESSIONS, nodes, SEEDS, Tab.ASKS_AT_RENEW_AT, bound);
   }
 
   @Test

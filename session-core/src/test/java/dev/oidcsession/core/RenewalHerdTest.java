@@ -1,12 +1,7 @@
 package dev.oidcsession.core;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import dev.oidcsession.core.RenewalHerd.Result;
 import dev.oidcsession.core.RenewalHerd.Tab;
 import org.junit.jupiter.api.Test;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The renewal herd counted at the renewer the managers call: 10,000 sessions born in one second,
@@ -16,25 +11,13 @@ import org.slf4j.LoggerFactory;
  */
 class RenewalHerdTest {
 
-  private static final Logger log = LoggerFactory.getLogger(RenewalHerdTest.class);
-
   private static final int SESSIONS = 10_000;
   private static final int SEEDS = 6;
 
   private final RenewalHerd herd = RenewalHerd.inProcess();
 
   private void check(int nodes, double bound) {
-    for (long seed = 1; seed <= SEEDS; seed++) {
-      long began = System.nanoTime();
-      Result result = herd.run(SESSIONS, nodes, seed, Tab.HELPER_ONLY);
-      log.info("{} node(s), seed {}: peak {} per second, peak/mean {}, {} renewer calls, {} ms",
-          nodes, seed, result.peak(), String.format("%.3f", result.peakToMean()),
-          result.refreshes(), (System.nanoTime() - began) / 1_000_000);
-      // Every session renewed exactly twice in the run (due at 810..990 s, then 1620..1980 s),
-      // with one grant each time: no duplicate across nodes, none lost.
-      assertThat(result.refreshes()).as("seed %d", seed).isEqualTo(2 * SESSIONS);
-      assertThat(result.peakToMean()).as("seed %d", seed).isLessThanOrEqualTo(bound);
-    }
+    HerdBounds.checkEverySeed(herd, SESSIONS, nodes, SEEDS, Tab.HELPER_ONLY, bound);
   }
 
   @Test
