@@ -40,8 +40,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * (session.js over BroadcastChannel). Runs in the {@code browser} profile only; {@code .ci/run}
  * installs the two packages when missing.
  */
-@ExpectsWarnings(value = "the example runs the development provider over plain http on loopback",
-    matching = {"DevProvider is a development OpenID provider", "BASE_URL is http",
+@ExpectsWarnings(value = "the examples run the development provider over plain http on loopback",
+    everyTest = true, matching = {"DevProvider is a development OpenID provider", "BASE_URL is http",
         "uses plain http"})
 class BrowserIT {
 
