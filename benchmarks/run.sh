@@ -9,6 +9,10 @@
 # Needs a JDK 17+ and Linux; installs wrk with apt-get when it is missing. Settings (environment):
 #   BENCH_ROUNDS=3 BENCH_SECONDS=15 BENCH_WARMUP_SECONDS=5 BENCH_SESSIONS=2000 BENCH_CONNECTIONS=32
 #   BENCH_THREADS=2 BENCH_HEAP=512m BENCH_CLIENT_CACHE=10000 WRK=wrk REDIS_SERVER_BIN=...
+#   BENCH_VARIANTS=bare,memory,redis   only these variants (ids: bare memory redis redis-cached
+#                                      boot-ours boot-spring); all by default
+#   BENCH_JAVA_OPTIONS="-XX:StartFlightRecording=filename=/tmp/{id}.jfr,settings=profile"
+#                                      extra JVM flags per variant, {id} replaced by its id
 #   MVNW="./mvnw"        the build command (for example "./mvnw -o" offline)
 #   BENCH_RESULTS=benchmarks/RESULTS.md
 set -euo pipefail

@@ -24,6 +24,9 @@ public final class SessionHandle {
   static final int BYTES = 32;
 
   private static final int ENCODED_LENGTH = 43;
+  /** The base64url alphabet in value order, to read the last character's unused bits. */
+  private static final String LAST_CHARACTERS =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   private static final byte[] STORE_KEY_LABEL =
       "oidc-session/v1/store-key".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] ENCRYPTION_KEY_LABEL =
@@ -56,18 +59,18 @@ public final class SessionHandle {
       return Optional.empty();
     }
     for (int i = 0; i < ENCODED_LENGTH; i++) {
-      char c = cookieValue.charAt(i);
-      boolean base64url =
-          (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-              || c == '-' || c == '_';
-      if (!base64url) {
+      if (!StoreKey.base64UrlChar(cookieValue.charAt(i))) {
         return Optional.empty();
       }
     }
+    // The last character carries 2 unused bits, which an encoder sets to zero: a value with them
+    // set is not canonical, so not ours (checked on the character, without encoding it again).
+    if ((LAST_CHARACTERS.indexOf(cookieValue.charAt(ENCODED_LENGTH - 1)) & 3) != 0) {
+      return Optional.empty();
+    }
     try {
       byte[] secret = Base64.getUrlDecoder().decode(cookieValue);
-      // The last character carries 2 unused bits; a non-canonical value is not ours.
-      if (secret.length != BYTES || !Digests.base64Url(secret).equals(cookieValue)) {
+      if (secret.length != BYTES) {
         return Optional.empty();
       }
       return Optional.of(new SessionHandle(secret));

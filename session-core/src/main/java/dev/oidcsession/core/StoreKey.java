@@ -45,12 +45,25 @@ public record StoreKey(String value) {
       return false;
     }
     for (int i = 0; i < length; i++) {
-      char c = value.charAt(i);
-      if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-          || c == '-' || c == '_')) {
+      if (!base64UrlChar(value.charAt(i))) {
         return false;
       }
     }
     return true;
   }
+
+  /** Whether {@code c} is in the base64url alphabet ({@code A-Z a-z 0-9 - _}), by table lookup. */
+  static boolean base64UrlChar(char c) {
+    return c < 128 && BASE64URL_ALPHABET[c];
+  }
+
+  private static final boolean[] BASE64URL_ALPHABET = new boolean[128];
+
+  static {
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    for (int i = 0; i < alphabet.length(); i++) {
+      BASE64URL_ALPHABET[alphabet.charAt(i)] = true;
+    }
+  }
+
 }

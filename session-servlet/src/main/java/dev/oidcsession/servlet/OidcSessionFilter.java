@@ -139,7 +139,8 @@ public final class OidcSessionFilter implements Filter {
     }
     String path = request.getServletPath() + Objects.requireNonNullElse(request.getPathInfo(), "");
     String prefix = rt.config().pathPrefix();
-    if (path.equals(prefix) || path.startsWith(prefix + "/")) {
+    if (path.startsWith(prefix)
+        && (path.length() == prefix.length() || path.charAt(prefix.length()) == '/')) {
       Endpoints.handle(rt, path.substring(prefix.length()), request, response);
       return;
     }
@@ -147,7 +148,7 @@ public final class OidcSessionFilter implements Filter {
     Optional<Session> session;
     boolean isPublic = rt.rules().isPublic(path);
     try {
-      session = firstFound(cookies, rt.sessions()::resolve);
+      session = cookies.isEmpty() ? Optional.empty() : firstFound(cookies, rt.sessions()::resolve);
     } catch (SessionStoreUnavailableException e) {
       if (!isPublic) {
         Responses.unavailable(response, e);

@@ -15,6 +15,7 @@ final class RequestRules {
 
   private final String origin;
   private final Set<String> exactPaths = new HashSet<>();
+  /** Each public subtree's base, with its trailing slash: "/public/" for "/public/*". */
   private final List<String> subtrees = new ArrayList<>();
 
   RequestRules(OidcSessionConfig config) {
@@ -22,7 +23,7 @@ final class RequestRules {
     this.origin = base.getScheme() + "://" + base.getRawAuthority();
     for (String pattern : config.publicPaths()) {
       if (pattern.endsWith("/*")) {
-        subtrees.add(pattern.substring(0, pattern.length() - 2));
+        subtrees.add(pattern.substring(0, pattern.length() - 1));
       } else {
         exactPaths.add(pattern);
       }
@@ -72,7 +73,8 @@ final class RequestRules {
       return true;
     }
     for (String base : subtrees) {
-      if (path.equals(base) || path.startsWith(base + "/")) {
+      // The base itself ("/public" for "/public/*") or anything under it; no string built here.
+      if (path.startsWith(base) || path.length() == base.length() - 1 && base.startsWith(path)) {
         return true;
       }
     }

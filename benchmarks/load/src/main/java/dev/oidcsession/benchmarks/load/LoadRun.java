@@ -32,7 +32,10 @@ import java.util.concurrent.Future;
  * CLASSPATH --command TEXT}. Environment, all optional: {@code BENCH_ROUNDS} (3), {@code
  * BENCH_SECONDS} (15), {@code BENCH_WARMUP_SECONDS} (5), {@code BENCH_SESSIONS} (2000), {@code
  * BENCH_CONNECTIONS} (32), {@code BENCH_THREADS} (2, wrk's), {@code BENCH_HEAP} (512m), {@code
- * BENCH_CLIENT_CACHE} (10000 entries), {@code WRK} (wrk), {@code REDIS_SERVER_BIN}.
+ * BENCH_CLIENT_CACHE} (10000 entries), {@code WRK} (wrk), {@code REDIS_SERVER_BIN}, {@code
+ * BENCH_VARIANTS} (a comma-separated list of variant ids to run, all by default) and {@code
+ * BENCH_JAVA_OPTIONS} (extra JVM flags for every variant, split on spaces, {@code {id}} replaced
+ * by the variant's id: for example a flight recording per variant).
  */
 public final class LoadRun {
 
@@ -45,7 +48,8 @@ public final class LoadRun {
 
   /** Settings of one run, from the environment. */
   record Settings(int rounds, Duration duration, Duration warmup, int sessions, int connections,
-      int threads, String heap, int clientCache, String wrk) {
+      int threads, String heap, int clientCache, String wrk, List<String> variants,
+      List<String> javaOptions) {
     static Settings from(Map<String, String> env) {
       return new Settings(
           integer(env, "BENCH_ROUNDS", 3),
@@ -56,11 +60,27 @@ public final class LoadRun {
           integer(env, "BENCH_THREADS", 2),
           env.getOrDefault("BENCH_HEAP", "512m"),
           integer(env, "BENCH_CLIENT_CACHE", 10_000),
-          env.getOrDefault("WRK", "wrk"));
+          env.getOrDefault("WRK", "wrk"),
+          words(env.getOrDefault("BENCH_VARIANTS", "").replace(',', ' ')),
+          words(env.getOrDefault("BENCH_JAVA_OPTIONS", "")));
     }
 
     List<String> jvmFlags() {
       return List.of("-Xms" + heap, "-Xmx" + heap, "-XX:+UseG1GC");
+    }
+
+    List<String> jvmFlags(Variant v) {
+      List<String> flags = new ArrayList<>(jvmFlags());
+      javaOptions.forEach(option -> flags.add(option.replace("{id}", v.id())));
+      return flags;
+    }
+
+    boolean runs(Variant v) {
+      return variants.isEmpty() || variants.contains(v.id());
+    }
+
+    private static List<String> words(String value) {
+      return value.isBlank() ? List.of() : List.of(value.trim().split("\\s+"));
     }
 
     private static int integer(Map<String, String> env, String name, int fallback) {
@@ -117,6 +137,9 @@ public final class LoadRun {
       for (Map.Entry<Variant, Integer> entry : ports.entrySet()) {
         Variant v = entry.getKey();
         int port = entry.getValue();
+        if (!settings.runs(v)) {
+          continue;
+        }
         if (v == Variant.REDIS_CACHED) {
           String refused = clientCacheRefused(settings.clientCache());
           if (refused != null) {
@@ -131,7 +154,7 @@ public final class LoadRun {
             redisVersion = RedisServer.fields(redis.info("server")).get("redis_version");
           }
           List<String> command = new ArrayList<>(List.of(java));
-          command.addAll(settings.jvmFlags());
+          command.addAll(settings.jvmFlags(v));
           command.addAll(command(v, port, provider.issuer(), redis, settings, loadClasspath, options));
           System.out.printf("starting %s on port %d%n", v.id(), port);
           apps.add(App.start(v, port, redis, command, work.resolve("logs/" + v.id() + ".log"), http,
