@@ -120,7 +120,8 @@ final class Endpoints {
       request.getParameterMap();
       return true;
     } catch (RuntimeException e) {
-      log.debug("request parameters unreadable: {}", e.toString());
+      // The container's message may quote a parameter's value (a code, a state): never log it.
+      log.debug("request parameters unreadable ({})", e.getClass().getName());
       noStore(response);
       badRequest(response, "the request's parameters cannot be read (malformed percent-encoding,"
           + " unsupported charset, or too large)");

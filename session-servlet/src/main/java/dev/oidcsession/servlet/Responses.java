@@ -98,7 +98,8 @@ final class Responses {
    * values: a login or logout token is refused rather than accepted without replay protection.
    */
   static void overloaded(HttpServletResponse response, OidcException e) throws IOException {
-    log.warn("request refused: {}", e.getMessage());
+    // ReplayCache warns once a minute with the count; a line per refused request would flood.
+    log.debug("request refused: {}", e.getMessage());
     response.setHeader("Retry-After", RETRY_AFTER_SECONDS);
     text(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, e.getMessage());
   }

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,10 +36,15 @@ final class ReplayCache {
   /** At most one scan for expired entries per this interval. */
   static final Duration PRUNE_INTERVAL = Duration.ofSeconds(1);
 
+  /** At most one WARN about refused values per this interval. */
+  static final Duration WARNING_INTERVAL = Duration.ofMinutes(1);
+
   private final Clock clock;
   private final int maxEntries;
   private final ConcurrentHashMap<TokenSecret, Instant> seen = new ConcurrentHashMap<>();
   private final AtomicReference<Instant> nextPrune = new AtomicReference<>(Instant.MIN);
+  private final AtomicReference<Instant> nextWarning = new AtomicReference<>(Instant.MIN);
+  private final AtomicLong refusedSinceWarning = new AtomicLong();
 
   /** A cache on {@code clock}'s time holding at most {@code maxEntries} live entries. */
   ReplayCache(Clock clock, int maxEntries) {
@@ -62,8 +68,7 @@ final class ReplayCache {
     if (seen.size() >= Math.min(PRUNE_THRESHOLD, maxEntries)) {
       prune(now);
       if (seen.size() >= maxEntries && !seen.containsKey(key)) {
-        log.warn("{} one-time values live within their window (the most this client remembers):"
-            + " refusing new ones until some expire", seen.size());
+        warnRefused(now);
         throw new OidcException(OidcException.Reason.OVERLOADED,
             "too many logins or logout tokens within their validity window: this one is refused"
                 + " rather than accepted without replay protection; try again shortly",
@@ -81,6 +86,21 @@ final class ReplayCache {
           return until;
         });
     return first[0];
+  }
+
+  /**
+   * One WARN per {@link #WARNING_INTERVAL} with the count of refusals since the last one: a flood
+   * of logins against a full memory must not become a flood of log lines.
+   */
+  private void warnRefused(Instant now) {
+    refusedSinceWarning.incrementAndGet();
+    Instant due = nextWarning.get();
+    if (now.isBefore(due) || !nextWarning.compareAndSet(due, now.plus(WARNING_INTERVAL))) {
+      return;
+    }
+    log.warn("{} one-time value(s) refused: {} live within their window (the most this client"
+        + " remembers); new ones are refused until some expire",
+        refusedSinceWarning.getAndSet(0), seen.size());
   }
 
   /** Drops expired entries, unless another insert did so less than the interval ago. */
