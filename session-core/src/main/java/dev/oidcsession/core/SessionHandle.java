@@ -55,17 +55,7 @@ public final class SessionHandle {
    * @return the handle, or empty for a missing or malformed value
    */
   static Optional<SessionHandle> parse(String cookieValue) {
-    if (cookieValue == null || cookieValue.length() != ENCODED_LENGTH) {
-      return Optional.empty();
-    }
-    for (int i = 0; i < ENCODED_LENGTH; i++) {
-      if (!StoreKey.base64UrlChar(cookieValue.charAt(i))) {
-        return Optional.empty();
-      }
-    }
-    // The last character carries 2 unused bits, which an encoder sets to zero: a value with them
-    // set is not canonical, so not ours (checked on the character, without encoding it again).
-    if ((LAST_CHARACTERS.indexOf(cookieValue.charAt(ENCODED_LENGTH - 1)) & 3) != 0) {
+    if (!wellFormed(cookieValue)) {
       return Optional.empty();
     }
     try {
@@ -77,6 +67,24 @@ public final class SessionHandle {
     } catch (IllegalArgumentException e) {
       return Optional.empty();
     }
+  }
+
+  /**
+   * Whether {@code cookieValue} has the form of a handle: exactly 43 base64url characters, the last
+   * one canonical.
+   */
+  static boolean wellFormed(String cookieValue) {
+    if (cookieValue == null || cookieValue.length() != ENCODED_LENGTH) {
+      return false;
+    }
+    for (int i = 0; i < ENCODED_LENGTH; i++) {
+      if (!StoreKey.base64UrlChar(cookieValue.charAt(i))) {
+        return false;
+      }
+    }
+    // The last character carries 2 unused bits, which an encoder sets to zero: a value with them
+    // set is not canonical, so not ours (checked on the character, without encoding it again).
+    return (LAST_CHARACTERS.indexOf(cookieValue.charAt(ENCODED_LENGTH - 1)) & 3) == 0;
   }
 
   /** The cookie value. Never log it. */

@@ -54,6 +54,7 @@ public final class SessionManager implements AutoCloseable {
   private final SessionStore store;
   private final SessionPolicy policy;
   private final SecureRandom secureRandom;
+  private final HandleCache handles;
   private final ScheduledExecutorService executor;
   private final boolean ownsExecutor;
   private final RenewalSpread spread;
@@ -71,8 +72,10 @@ public final class SessionManager implements AutoCloseable {
     this.ownsExecutor = b.executor == null;
     this.executor = b.executor != null ? b.executor : Renewals.defaultExecutor();
     this.spread = new RenewalSpread(random, policy.renewalInterval(), policy.renewalJitter());
-    DecodedSessions decoded = new DecodedSessions(b.decodedCacheSize != null
-        ? b.decodedCacheSize : DecodedSessions.DEFAULT_MAX_ENTRIES);
+    int decodedEntries = b.decodedCacheSize != null
+        ? b.decodedCacheSize : DecodedSessions.DEFAULT_MAX_ENTRIES;
+    DecodedSessions decoded = new DecodedSessions(decodedEntries);
+    this.handles = new HandleCache(decodedEntries, secureRandom);
     this.stored = new StoredSessions(store, policy, clock, decoded, b.indexSecret, listener);
     Backoff backoff =
         new Backoff(policy.renewalRetryInitialDelay(), policy.renewalRetryMaxDelay(), random);
@@ -162,7 +165,9 @@ public final class SessionManager implements AutoCloseable {
   }
 
   private Optional<Session> resolve(String cookieValue, boolean awaitDueRenewal) {
-    Optional<SessionHandle> parsed = SessionHandle.parse(cookieValue);
+    SessionHandle remembered = handles.find(cookieValue);
+    Optional<SessionHandle> parsed =
+        remembered != null ? Optional.of(remembered) : SessionHandle.parse(cookieValue);
     if (parsed.isEmpty()) {
       return Optional.empty();
     }
@@ -171,13 +176,20 @@ public final class SessionManager implements AutoCloseable {
     Supplier<SecretKey> key = handle::encryptionKey;
     Optional<Session> found = stored.read(handle.storeKey(), key);
     if (found.isEmpty()) {
+      if (remembered != null) {
+        handles.forget(cookieValue);
+      }
       return Optional.empty();
+    }
+    if (remembered == null) {
+      handles.remember(cookieValue, handle);
     }
     Session session = found.get();
     Instant now = stored.now();
     SessionState state = policy.assess(session, now);
     Optional<Session> served = switch (state) {
       case EXPIRED, IDLE -> {
+        handles.forget(cookieValue);
         end(session, state.endReason().orElseThrow());
         yield Optional.empty();
       }
@@ -195,6 +207,11 @@ public final class SessionManager implements AutoCloseable {
     return served.map(s -> stored.serve(s, key, now));
   }
 
+  /** The memo of found sessions' handles (tests). */
+  HandleCache handles() {
+    return handles;
+  }
+
   /**
    * Ends the session of a cookie value, for logout.
    *
@@ -209,6 +226,7 @@ public final class SessionManager implements AutoCloseable {
     if (parsed.isEmpty()) {
       return Optional.empty();
     }
+    handles.forget(cookieValue);
     SessionHandle handle = parsed.get();
     Optional<Session> session = stored.end(handle.storeKey(), handle::encryptionKey, reason);
     renewals.forget(handle.storeKey());
@@ -296,7 +314,8 @@ public final class SessionManager implements AutoCloseable {
      * How many decoded sessions to keep in memory, so that a request for an unchanged session
      * skips decryption and parsing (it still reads the store, and compares the stored bytes with
      * those the cached session came from). 0 turns the cache off; at most 1,000,000. Default 1,024
-     * (a few MB with 1 KB tokens).
+     * (a few MB with 1 KB tokens). It also sizes the memo of recently found sessions' handles (their
+     * derived keys, about 4 slots per entry of 350 bytes each once used; 0 turns it off too).
      */
     public Builder decodedCacheSize(int value) {
       once(decodedCacheSize, "decodedCacheSize");

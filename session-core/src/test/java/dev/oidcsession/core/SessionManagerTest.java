@@ -111,6 +111,31 @@ class SessionManagerTest {
       assertThat(listener.events).containsExactly("created", "ended LOGGED_OUT");
     }
 
+    @Test
+    void handles_areRememberedWhileTheSessionLives_andForgottenWhenItEnds() {
+      CreatedSession loggedOut = login(manager);
+      CreatedSession expiring = manager.create(
+          TestTokens.tokensWithoutRefresh("bob", T0, HOUR, DAY));
+      String cookie = loggedOut.handle().cookieValue();
+      assertThat(manager.handles().find(cookie)).as("not before it is found").isNull();
+      assertThat(manager.resolve(cookie)).isPresent();
+      SessionHandle remembered = manager.handles().find(cookie);
+      assertThat(remembered).isEqualTo(loggedOut.handle());
+      assertThat(manager.resolve(cookie)).isPresent();
+      assertThat(manager.handles().find(cookie)).isSameAs(remembered);
+      manager.end(cookie, EndReason.LOGGED_OUT);
+      assertThat(manager.handles().find(cookie)).as("after logout").isNull();
+
+      String other = expiring.handle().cookieValue();
+      assertThat(manager.resolve(other)).isPresent();
+      clock.set(T0.plus(HOUR));
+      assertThat(manager.resolve(other)).isEmpty();
+      assertThat(manager.handles().find(other)).as("after expiry").isNull();
+      String unknown = SessionHandle.generate(new java.security.SecureRandom()).cookieValue();
+      assertThat(manager.resolve(unknown)).isEmpty();
+      assertThat(manager.handles().find(unknown)).as("never found, never kept").isNull();
+    }
+
     @ExpectsWarnings("the listener throws on purpose")
     @Test
     void listener_throws_isIgnoredAndTheSessionServed() {

@@ -1,9 +1,9 @@
 package dev.oidcsession.servlet;
 
-import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.ArrayList;
+import java.util.Enumeration;
 import java.util.List;
 
 /**
@@ -37,36 +37,75 @@ final class Cookies {
    * user's: each is tried, so that it cannot hide, and clear, the user's session.
    */
   List<String> sessions(HttpServletRequest request) {
-    Cookie[] cookies = request.getCookies();
-    if (cookies == null) {
-      return List.of();
-    }
     List<String> values = new ArrayList<>(1);
-    for (Cookie cookie : cookies) {
-      String value = cookie.getValue();
-      if (cookie.getName().equals(sessionName) && value != null && !value.isEmpty()
-          && !values.contains(value)) {
-        values.add(value);
-        if (values.size() == MAX_SESSION_VALUES) {
-          break;
-        }
-      }
+    Enumeration<String> headers = request.getHeaders("Cookie");
+    while (headers != null && headers.hasMoreElements() && values.size() < MAX_SESSION_VALUES) {
+      collect(headers.nextElement(), sessionName, values, MAX_SESSION_VALUES);
     }
     return values;
   }
 
   /** The first non-empty value of cookie {@code name}, or {@code null}. */
   static String read(HttpServletRequest request, String name) {
-    Cookie[] cookies = request.getCookies();
-    if (cookies == null) {
-      return null;
+    List<String> values = new ArrayList<>(1);
+    Enumeration<String> headers = request.getHeaders("Cookie");
+    while (headers != null && headers.hasMoreElements() && values.isEmpty()) {
+      collect(headers.nextElement(), name, values, 1);
     }
-    for (Cookie cookie : cookies) {
-      if (cookie.getName().equals(name) && !cookie.getValue().isEmpty()) {
-        return cookie.getValue();
+    return values.isEmpty() ? null : values.get(0);
+  }
+
+  /**
+   * Adds to {@code values} the distinct non-empty values of cookie {@code name} in one {@code
+   * Cookie} header, until it holds {@code max}. The header is RFC 6265's cookie-string: {@code
+   * name=value} pairs separated by {@code ;}, with optional whitespace around names and values.
+   * Read here rather than through {@code getCookies()}, which builds an object for every cookie of
+   * the request (the largest cost of a request this filter lets through). A value is taken as
+   * sent: a quoted one is not a value this filter set, and is never unquoted into one.
+   */
+  static void collect(String header, String name, List<String> values, int max) {
+    int length = header.length();
+    int start = 0;
+    while (start < length && values.size() < max) {
+      int end = header.indexOf(';', start);
+      if (end < 0) {
+        end = length;
       }
+      int nameStart = skipSpace(header, start, end);
+      int equals = header.indexOf('=', nameStart);
+      if (equals >= 0 && equals < end
+          && trimSpace(header, nameStart, equals) - nameStart == name.length()
+          && header.startsWith(name, nameStart)) {
+        int valueStart = skipSpace(header, equals + 1, end);
+        String value = header.substring(valueStart, trimSpace(header, valueStart, end));
+        if (!value.isEmpty() && !values.contains(value)) {
+          values.add(value);
+        }
+      }
+      start = end + 1;
     }
-    return null;
+  }
+
+  /** The first index in {@code [from, to)} that is not a space or tab, else {@code to}. */
+  private static int skipSpace(String text, int from, int to) {
+    int i = from;
+    while (i < to && isSpace(text.charAt(i))) {
+      i++;
+    }
+    return i;
+  }
+
+  /** The end of {@code [from, to)} without its trailing spaces and tabs. */
+  private static int trimSpace(String text, int from, int to) {
+    int i = to;
+    while (i > from && isSpace(text.charAt(i - 1))) {
+      i--;
+    }
+    return i;
+  }
+
+  private static boolean isSpace(char c) {
+    return c == ' ' || c == '\t';
   }
 
   /** Sets a cookie with this filter's attributes; {@code maxAgeSeconds < 0} makes a session cookie. */

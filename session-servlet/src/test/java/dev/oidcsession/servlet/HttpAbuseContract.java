@@ -376,6 +376,17 @@ abstract class HttpAbuseContract {
     abuse(401, "GET", "/app/page", "Cookie: oidc-session=" + victim + "=");
     abuse(401, "GET", "/app/page", "Cookie: oidc-session=\"" + victim + "\"x");
     abuse(401, "GET", "/app/page", "Cookie: oidc-session=%zz; oidc-session=;");
+    // The filter reads the Cookie header itself: the forms a container accepts still sign in, the
+    // ones it would not hand over as this cookie do not.
+    abuse(200, "GET", "/app/page", "Cookie: a=1;oidc-session=" + victim + ";b=2");
+    abuse(200, "GET", "/app/page", "Cookie: a=1; oidc-session =\t" + victim + " ; b=2");
+    abuse(200, "GET", "/app/page", "Cookie: a=1", "Cookie: oidc-session=" + victim);
+    abuse(401, "GET", "/app/page", "Cookie: oidc-session=\"" + victim + "\"");
+    abuse(401, "GET", "/app/page", "Cookie: xoidc-session=" + victim);
+    abuse(401, "GET", "/app/page", "Cookie: oidc-sessionx=" + victim);
+    abuse(401, "GET", "/app/page", "Cookie: oidc-session; " + victim + "=x");
+    // RFC 6265 §4.1.1: no cookie-value holds ";", quoted or not, so an open quote ends at it.
+    abuse(200, "GET", "/app/page", "Cookie: a=\"x;oidc-session=" + victim);
     softly.assertAll();
   }
 
