@@ -94,8 +94,13 @@ import redis.clients.jedis.util.SafeEncoder;
  * <p>With {@link RedisConfig.Builder#clientSideCache(int)} or {@code ?client_cache=N} in the URL,
  * a store made from the config keeps the replies to entry {@code GET}s (nothing else) in a cache
  * of at most {@code N} entries, kept fresh by Redis's server-assisted client-side caching over
- * one broadcast-tracking connection per data node; a lost one drops the whole cache. The design,
- * its guarantees and their measured figures: the package's {@code EntryCache} and the README.
+ * one broadcast-tracking connection per data node; a lost one drops the whole cache. With each
+ * reply it keeps the entry decoded from it, so a {@link #find} of a cached entry is one lock-free
+ * map lookup returning the same {@link StoredEntry} object each time (no pooled connection, no
+ * Jedis call, no parse), then the expiry check against the store's clock. A {@link #replace} or
+ * {@link #delete} by this store drops its key from the cache as soon as Redis answers, without
+ * waiting for the key's invalidation. The design, its guarantees and their measured figures: the
+ * package's {@code EntryCache} and the README.
  *
  * <h2>Why this shape</h2>
  *
