@@ -26,10 +26,12 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One authenticated request's work in oidc-session, {@code SessionManager.resolve} of a valid
- * session, with each store: in memory, and Redis on loopback (a {@code redis-server} the benchmark
+ * session, with each store: in memory, Redis on loopback (a {@code redis-server} the benchmark
  * starts on a free port: the one on the {@code PATH}, {@code $REDIS_SERVER_BIN}, or
- * embedded-redis's). With 1 session, and with 2,000 sessions resolved in rotation: more than the
- * decoded-session cache holds (1,024), so every request decodes its session.
+ * embedded-redis's), and Redis with the client-side cache ({@code redis-cached}, {@code
+ * client_cache=10000}: every session cached once warm). With 1 session, and with 2,000 sessions
+ * resolved in rotation: more than the decoded-session cache holds (1,024), so every request
+ * decodes its session.
  *
  * <p>Run: {@code ./mvnw -q -pl benchmarks -am -DskipTests test-compile exec:exec
  * "-Djmh.args=StoreResolveBenchmark -f 1 -wi 3 -i 5"}.
@@ -42,7 +44,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class StoreResolveBenchmark {
 
-  @Param({"memory", "redis"})
+  @Param({"memory", "redis", "redis-cached"})
   public String store;
 
   @Param({"1", "2000"})
@@ -57,10 +59,12 @@ public class StoreResolveBenchmark {
   @Setup(Level.Trial)
   public void setUp() {
     Clock clock = Clock.systemUTC();
-    if (store.equals("redis")) {
+    if (store.startsWith("redis")) {
       redis = new RedisProcesses();
       int port = redis.server("--save", "", "--appendonly", "no").port;
-      sessionStore = RedisSessionStore.create(RedisConfig.fromUrl("redis://127.0.0.1:" + port));
+      String url = "redis://127.0.0.1:" + port
+          + (store.equals("redis-cached") ? "?client_cache=10000" : "");
+      sessionStore = RedisSessionStore.create(RedisConfig.fromUrl(url));
     } else {
       sessionStore = new InMemorySessionStore(clock);
     }

@@ -1,5 +1,6 @@
 package dev.oidcsession.redis;
 
+import dev.oidcsession.core.StoredEntry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -56,6 +57,17 @@ import redis.clients.jedis.exceptions.JedisException;
  *
  * <p>The map is a {@link ConcurrentHashMap} (Jedis's default {@code HashMap} is read without a
  * lock on hits).
+ *
+ * <p><b>Hits without Jedis.</b> Beside each reply it keeps, the cache holds the {@link
+ * StoredEntry} decoded from it, by store key: {@link RedisSessionStore#find} asks {@link
+ * #decoded} first, one lock-free map lookup that returns the same object each time, with no
+ * pooled connection, no Jedis cache lookup and no record parse. Jedis is asked only when that
+ * misses. A decoded entry is kept by {@link #keep} under the rules of a reply (its node's listener
+ * up, no invalidation of its stripe, flush, listener loss or new listener since its read began,
+ * and the reply itself still held), and it goes with its reply: every invalidation, eviction and
+ * flush removes both under one lock, so there are never more decoded entries than replies.
+ * Eviction is Jedis's LRU of replies, whose recency is that of reads through Jedis: with hits
+ * answered here, the entry read from Redis longest ago goes first.
  */
 final class EntryCache extends DefaultCache implements AutoCloseable {
 
@@ -70,14 +82,18 @@ final class EntryCache extends DefaultCache implements AutoCloseable {
   private final AtomicLong epoch = new AtomicLong();
   /** Invalidations by key, striped: a change of one key does not spoil a concurrent miss of another. */
   private final AtomicLongArray stripes = new AtomicLongArray(STRIPES);
-  /** The miss under way on this thread: epoch, its key's stripe count, stripe, 1 while valid. */
-  private final ThreadLocal<long[]> missFrom = ThreadLocal.withInitial(() -> new long[4]);
+  /** The read under way on this thread, from Jedis's lookup to {@link #keep}. */
+  private final ThreadLocal<Read> reads = ThreadLocal.withInitial(Read::new);
+  /** The entries decoded from the replies held, by store key value; a subset of the replies. */
+  private final Map<String, StoredEntry> decoded = new ConcurrentHashMap<>();
   private final Object guard = new Object();
   private final Map<HostAndPort, InvalidationListener> listeners = new HashMap<>();
   private long openFailedAt;
   private boolean openFailed;
   private ScheduledExecutorService heartbeat;
   private volatile boolean closed;
+  /** Runs in {@link #keep} before it decides (tests: an invalidation in between). */
+  volatile Runnable beforeKeep;
 
   /**
    * A cache of at most {@code maxEntries} entry replies of keys under {@code prefix}, whose
@@ -106,23 +122,77 @@ final class EntryCache extends DefaultCache implements AutoCloseable {
     return true;
   }
 
+  /**
+   * The entry decoded from the reply held for the store key {@code key}, or {@code null}: the same
+   * object until the reply goes. Lock-free; expiry is the caller's to check.
+   */
+  StoredEntry decoded(String key) {
+    return decoded.get(key);
+  }
+
+  /**
+   * Keeps {@code entry}, decoded from the reply this thread just had for {@code GET entryKey}, as
+   * the answer to {@link #decoded}{@code (key)}: only if that reply was a hit or was kept, is
+   * still held, and nothing that would have refused it changed since the read began. Otherwise
+   * does nothing (the next find asks Jedis again).
+   */
+  void keep(String entryKey, String key, StoredEntry entry) {
+    Read read = reads.get();
+    CacheKey<?> cacheKey = read.cacheKey;
+    boolean held = read.held;
+    read.cacheKey = null;
+    read.held = false;
+    if (!held || !isKey(cacheKey, entryKey)) {
+      return;
+    }
+    Runnable hook = beforeKeep;
+    if (hook != null) {
+      hook.run();
+    }
+    synchronized (guard) {
+      if (closed
+          || read.epoch != epoch.get()
+          || read.count != stripes.get(read.stripe)
+          || !containsKeyInStore(cacheKey)) {
+        return; // changed, dropped or evicted since the read began: the reply was served, not kept
+      }
+      decoded.put(key, entry);
+    }
+  }
+
+  /**
+   * Forgets {@code entryKey} now, as its invalidation will: called by the store after its own write
+   * of it, so this node's next find reads the write without waiting for the push.
+   */
+  void forget(String entryKey) {
+    deleteByRedisKey(entryKey);
+  }
+
+  /** How many decoded entries are held (tests). */
+  int decodedCount() {
+    return decoded.size();
+  }
+
   @Override
   public CacheEntry get(CacheKey cacheKey) {
     // A miss that follows reads after this point.
-    long[] from = missFrom.get();
-    int stripe = stripe(cacheKey);
-    from[0] = epoch.get();
-    from[1] = stripes.get(stripe);
-    from[2] = stripe;
-    from[3] = 1;
-    return super.get(cacheKey);
+    Read read = reads.get();
+    read.stripe = stripe(cacheKey);
+    read.epoch = epoch.get();
+    read.count = stripes.get(read.stripe);
+    read.cacheKey = cacheKey;
+    read.began = true;
+    CacheEntry hit = super.get(cacheKey);
+    read.held = hit != null;
+    return hit;
   }
 
   @Override
   public CacheEntry set(CacheKey cacheKey, CacheEntry value) {
-    long[] from = missFrom.get();
-    boolean began = from[3] == 1 && from[2] == stripe(cacheKey);
-    from[3] = 0;
+    Read read = reads.get();
+    boolean began = read.began && read.cacheKey == cacheKey;
+    read.began = false;
+    read.held = false;
     CacheConnection owner = value.getConnection();
     if (!began || owner == null) {
       return null;
@@ -131,19 +201,40 @@ final class EntryCache extends DefaultCache implements AutoCloseable {
     synchronized (guard) {
       if (listener == null
           || !listener.up()
-          || from[0] != epoch.get()
-          || from[1] != stripes.get((int) from[2])) {
+          || read.epoch != epoch.get()
+          || read.count != stripes.get(read.stripe)) {
         return null; // nobody listened all along, or something changed: serve it, do not keep it
       }
+      read.held = true;
       return super.set(cacheKey, value);
     }
   }
 
   @Override
+  public boolean delete(CacheKey cacheKey) {
+    synchronized (guard) {
+      return super.delete(cacheKey);
+    }
+  }
+
+  @Override
+  public List<Boolean> delete(List<CacheKey> cacheKeys) {
+    synchronized (guard) {
+      return super.delete(cacheKeys);
+    }
+  }
+
+  // Invalidations and flushes remove first and count after: a read whose start (in get, without
+  // the guard) sees the new count also sees the reply gone, so a hit of the old reply always
+  // carries the old count and is not kept.
+
+  @Override
   public List<CacheKey> deleteByRedisKey(Object key) {
     synchronized (guard) {
+      forgetDecoded(key);
+      List<CacheKey> deleted = super.deleteByRedisKey(key);
       stripes.incrementAndGet(stripe(key));
-      return super.deleteByRedisKey(key);
+      return deleted;
     }
   }
 
@@ -151,22 +242,40 @@ final class EntryCache extends DefaultCache implements AutoCloseable {
   public List<CacheKey> deleteByRedisKeys(List keys) {
     synchronized (guard) {
       if (keys == null) { // a FLUSHALL's invalidate
+        decoded.clear();
+        List<CacheKey> deleted = super.deleteByRedisKeys(null); // flushes
         epoch.incrementAndGet();
-      } else {
-        for (Object key : keys) {
-          stripes.incrementAndGet(stripe(key));
-        }
+        return deleted;
       }
-      return super.deleteByRedisKeys(keys); // null flushes
+      for (Object key : keys) {
+        forgetDecoded(key);
+      }
+      List<CacheKey> deleted = super.deleteByRedisKeys(keys);
+      for (Object key : keys) {
+        stripes.incrementAndGet(stripe(key));
+      }
+      return deleted;
     }
   }
 
   @Override
   public int flush() {
     synchronized (guard) {
+      decoded.clear();
+      int dropped = super.flush();
       epoch.incrementAndGet();
-      return super.flush();
+      return dropped;
     }
+  }
+
+  /** A reply leaving (evicted, invalidated): its decoded entry goes with it. Under the guard. */
+  @Override
+  public boolean removeFromStore(CacheKey cacheKey) {
+    List<Object> keys = cacheKey.getRedisKeys();
+    if (!keys.isEmpty()) {
+      forgetDecoded(keys.get(0));
+    }
+    return super.removeFromStore(cacheKey);
   }
 
   /** The nodes listened to now (tests). */
@@ -242,6 +351,32 @@ final class EntryCache extends DefaultCache implements AutoCloseable {
     return listener;
   }
 
+  private void forgetDecoded(Object redisKey) {
+    String key = storeKey(redisKey);
+    if (key != null) {
+      decoded.remove(key);
+    }
+  }
+
+  /** {@code K} of an entry key {@code <prefix>{K}:s}; {@code null} for any other key. */
+  private String storeKey(Object redisKey) {
+    String text = EntryGets.text(redisKey);
+    return text != null
+            && text.length() >= trackedPrefix.length() + 3
+            && text.startsWith(trackedPrefix)
+            && text.endsWith("}:s")
+        ? text.substring(trackedPrefix.length(), text.length() - 3)
+        : null;
+  }
+
+  private static boolean isKey(CacheKey<?> cacheKey, String entryKey) {
+    if (cacheKey == null) {
+      return false;
+    }
+    List<Object> keys = cacheKey.getRedisKeys();
+    return keys.size() == 1 && entryKey.equals(EntryGets.text(keys.get(0)));
+  }
+
   private static int stripe(CacheKey cacheKey) {
     List<Object> keys = cacheKey.getRedisKeys();
     return keys.isEmpty() ? 0 : stripe(keys.get(0));
@@ -273,6 +408,19 @@ final class EntryCache extends DefaultCache implements AutoCloseable {
           listener.node(),
           dropped);
     }
+  }
+
+  /**
+   * One thread's read through Jedis: where it began (epoch, its key's stripe and that stripe's
+   * count), its cache key, and whether its reply is held (a hit, or a miss kept).
+   */
+  private static final class Read {
+    long epoch;
+    long count;
+    int stripe;
+    CacheKey<?> cacheKey;
+    boolean began;
+    boolean held;
   }
 
   /** Admits {@code GET} of one entry key {@code <prefix>{K}:s}, nothing else. */

@@ -382,7 +382,7 @@ public final class RedisConfig {
 
     /**
      * Turns on Redis server-assisted client-side caching of session reads, holding at most {@code
-     * maxEntries} entries (least recently used out first); 1 to 1,000,000. Off by default; the URL
+     * maxEntries} entries (the one read from Redis longest ago out first); 1 to 1,000,000. Off by default; the URL
      * parameter {@code client_cache=N} does the same. Needs Redis 6.0 or later (RESP3 and {@code
      * CLIENT TRACKING}).
      *
@@ -394,8 +394,8 @@ public final class RedisConfig {
      * node), and the next {@code find} after it arrives reads the new value. That connection
      * closed (a {@code CLIENT KILL}, a restart, a failover that ends the node) or unanswered to a
      * {@code PING} within the socket timeout drops the whole cache; so does a Sentinel failover
-     * and a {@code FLUSHALL}. Memory: a serialized copy of the stored record per entry (3.3 KB
-     * with 1 KB tokens), plus its key and LRU bookkeeping.
+     * and a {@code FLUSHALL}. Memory per entry: a copy of the stored record and the entry decoded
+     * from it, 5.9 KB with 1 KB tokens.
      */
     public Builder clientSideCache(int maxEntries) {
       Settings.between(maxEntries, 1, MAX_CLIENT_CACHE, "clientSideCache");

@@ -11,11 +11,16 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.commons.pool2.impl.GenericObjectPool;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -24,6 +29,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Protocol;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.RedisSentinelClient;
+import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.csc.Cache;
 import redis.clients.jedis.csc.CacheEntry;
 
@@ -111,6 +120,124 @@ abstract class ClientSideCacheContract extends RedisStoreContract {
       log.info("{} finds of one cached entry: {} bytes from Redis", finds, bytes);
       assertThat(bytes).isZero();
     }
+  }
+
+  @Test
+  void find_cachedEntry_borrowsNoPooledConnection_andReturnsTheSameEntryEachTime() {
+    StoredEntry entry = entry(randomKey(), 1, now().plusSeconds(600), randomIndex());
+    assertThat(writer().insert(entry)).isTrue();
+    awaitCached(entry);
+    StoredEntry first = cached().find(entry.key()).orElseThrow();
+    assertThat(first).isEqualTo(entry);
+
+    long before = borrowedConnections();
+    int finds = 1_000;
+    int same = 0;
+    for (int i = 0; i < finds; i++) {
+      Optional<StoredEntry> found = cached().find(entry.key());
+      assertThat(found).contains(entry);
+      same += found.get() == first ? 1 : 0;
+    }
+    long borrowed = borrowedConnections() - before;
+    log.info(
+        "{} finds of one cached entry: {} pooled connections borrowed, {} times the same object",
+        finds,
+        borrowed,
+        same);
+    assertThat(borrowed).isZero();
+    // The very object: the core's decoded-session cache then compares references, not bytes.
+    assertThat(same).isEqualTo(finds);
+  }
+
+  @Test
+  void find_invalidationBetweenTheReplyAndItsKeeping_notKept_nextFindSeesTheWrite() {
+    StoredEntry first = entry(randomKey(), 1, now().plusSeconds(600));
+    assertThat(writer().insert(first)).isTrue();
+    awaitCached(first); // its node listened to from here on
+    StoredEntry second = entry(first.key(), 2, now().plusSeconds(700));
+    assertThat(writer().replace(second, 1)).isTrue();
+    awaitInvalidated(first);
+    StoredEntry third = entry(first.key(), 3, now().plusSeconds(800));
+    AtomicInteger hooks = new AtomicInteger();
+    AtomicReference<StoredEntry> refilled = new AtomicReference<>();
+    entryCache().beforeKeep =
+        () -> {
+          if (hooks.getAndIncrement() > 0) {
+            return; // the refill below
+          }
+          // The reply (second) is in hand and held; another node writes now, its invalidation
+          // arrives, and another thread reads and keeps the new value, all before this keep.
+          assertThat(isCached(first)).as("the reply held").isTrue();
+          assertThat(writer().replace(third, 2)).isTrue();
+          awaitInvalidated(first);
+          refilled.set(CompletableFuture.supplyAsync(() -> awaitDecoded(first.key())).join());
+        };
+    try {
+      // A pooled connection that read the key before may still carry the push of the last
+      // write, which it applies before this read's reply: that read is served and not kept, so
+      // this tries until one is held (at most one try per pooled connection).
+      for (int i = 0; hooks.get() == 0 && i < 100; i++) {
+        assertThat(cached().find(first.key())).contains(second); // read before the write: served
+      }
+    } finally {
+      entryCache().beforeKeep = null;
+    }
+    assertThat(hooks.get()).isGreaterThanOrEqualTo(2);
+    assertThat(refilled.get()).isEqualTo(third);
+    for (int i = 0; i < 100; i++) {
+      assertThat(cached().find(first.key())).containsSame(refilled.get());
+    }
+  }
+
+  /** Finds {@code key} on node A until its decoded entry is kept; that entry. */
+  private StoredEntry awaitDecoded(StoreKey key) {
+    await("node A keeps " + key)
+        .atMost(LOSS_DETECTED_WITHIN)
+        .pollInterval(Duration.ofMillis(1))
+        .pollInSameThread()
+        .until(() -> findOrUnavailable(key).isPresent() && entryCache().decoded(key.value()) != null);
+    return entryCache().decoded(key.value());
+  }
+
+  @Test
+  void find_afterThisStoresOwnWrite_seesItAtOnce() {
+    StoredEntry current = entry(randomKey(), 1, now().plusSeconds(600));
+    assertThat(cached().insert(current)).isTrue();
+    for (int i = 0; i < 100; i++) {
+      awaitCached(current);
+      StoredEntry next =
+          entry(current.key(), current.version() + 1, current.expiresAt().plusSeconds(1));
+      assertThat(cached().replace(next, current.version())).isTrue();
+      assertThat(cached().find(current.key())).contains(next); // not waiting for its push
+      current = next;
+    }
+    awaitCached(current);
+    assertThat(cached().delete(current.key())).isTrue();
+    assertThat(cached().find(current.key())).isEmpty();
+  }
+
+  /** Waits until node A's cache no longer holds {@code entry}'s key (its invalidation heard). */
+  private void awaitInvalidated(StoredEntry entry) {
+    await("the invalidation of " + entry.key() + " heard")
+        .atMost(LOSS_DETECTED_WITHIN)
+        .pollInterval(Duration.ofMillis(1))
+        .until(() -> !isCached(entry) && entryCache().decoded(entry.key().value()) == null);
+  }
+
+  /** Connections ever borrowed from node A's pools, summed over its data nodes. */
+  protected long borrowedConnections() {
+    UnifiedJedis client = cached().client();
+    Collection<? extends GenericObjectPool<?>> pools;
+    if (client instanceof RedisClient standalone) {
+      pools = List.of(standalone.getPool());
+    } else if (client instanceof RedisSentinelClient sentinel) {
+      pools = sentinel.getPrimaryNodesConnectionMap().values();
+    } else if (client instanceof RedisClusterClient cluster) {
+      pools = cluster.getClusterNodes().values();
+    } else {
+      throw new AssertionError("unexpected client " + client.getClass());
+    }
+    return pools.stream().mapToLong(GenericObjectPool::getBorrowedCount).sum();
   }
 
   /** Whether node A's cache holds the reply to {@code GET} of {@code entry}'s key. */
@@ -241,12 +368,15 @@ abstract class ClientSideCacheContract extends RedisStoreContract {
         .atMost(LOSS_DETECTED_WITHIN)
         .until(() -> small.find(entries.get(0).key()).isPresent() && small.clientCache().getSize() == 1);
     List<StoreKey> keys = new ArrayList<>();
+    EntryCache smallCache = (EntryCache) small.clientCache();
     for (StoredEntry entry : entries) {
       keys.add(entry.key());
       assertThat(small.find(entry.key())).contains(entry);
       assertThat(small.clientCache().getSize()).isLessThanOrEqualTo(size);
+      assertThat(smallCache.decodedCount()).isLessThanOrEqualTo(small.clientCache().getSize());
     }
     assertThat(small.clientCache().getSize()).isEqualTo(size);
+    assertThat(smallCache.decodedCount()).isEqualTo(size);
 
     Traffic before = traffic();
     for (StoreKey key : keys.subList(keys.size() - size, keys.size())) {
