@@ -7,7 +7,8 @@
 # several rounds and writes benchmarks/RESULTS.md.
 #
 # Needs a JDK 17+ and Linux; installs wrk with apt-get when it is missing. Settings (environment):
-#   BENCH_ROUNDS=3 BENCH_SECONDS=15 BENCH_WARMUP_SECONDS=5 BENCH_SESSIONS=2000 BENCH_CONNECTIONS=32
+#   BENCH_ROUNDS=3 BENCH_SECONDS=15 BENCH_WARMUP_SECONDS=5 BENCH_JIT_WARMUP_SECONDS=20
+#   BENCH_SESSIONS=2000 BENCH_CONNECTIONS=32
 #   BENCH_THREADS=2 BENCH_HEAP=512m BENCH_CLIENT_CACHE=10000 WRK=wrk REDIS_SERVER_BIN=...
 #   BENCH_VARIANTS=bare,memory,redis   only these variants (ids: bare memory redis redis-cached
 #                                      boot-ours boot-spring); all by default
@@ -53,7 +54,8 @@ rm -rf "$work"
 mkdir -p "$work"
 results=${BENCH_RESULTS:-benchmarks/RESULTS.md}
 command_line="benchmarks/run.sh"
-for name in BENCH_ROUNDS BENCH_SECONDS BENCH_WARMUP_SECONDS BENCH_SESSIONS BENCH_CONNECTIONS \
+for name in BENCH_ROUNDS BENCH_SECONDS BENCH_WARMUP_SECONDS BENCH_JIT_WARMUP_SECONDS BENCH_SESSIONS \
+    BENCH_CONNECTIONS \
     BENCH_THREADS BENCH_HEAP BENCH_CLIENT_CACHE; do
   if [ -n "${!name:-}" ]; then command_line="$name=${!name} $command_line"; fi
 done

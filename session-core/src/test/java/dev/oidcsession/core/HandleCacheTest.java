@@ -2,8 +2,10 @@ package dev.oidcsession.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -87,6 +89,19 @@ class HandleCacheTest {
     String neighbour = (value.charAt(0) == 'A' ? 'B' : 'A') + value.substring(1);
     assertThat(cache.find(neighbour)).isNull();
     assertThat(cache.find(value)).isNotNull();
+  }
+
+  @Test
+  void sameBytes_seesADifferenceAtEveryPosition() {
+    byte[] value = SessionHandle.generate(random).cookieValue().getBytes(StandardCharsets.US_ASCII);
+    assertThat(HandleCache.sameBytes(value, value.clone())).isTrue();
+    for (int i = 0; i < value.length; i++) {
+      byte[] other = value.clone();
+      other[i] ^= 1;
+      assertThat(HandleCache.sameBytes(value, other)).as("differs at %d", i).isFalse();
+    }
+    assertThat(HandleCache.sameBytes(value, Arrays.copyOf(value, 42))).isFalse();
+    assertThat(HandleCache.sameBytes(new byte[0], new byte[0])).isTrue();
   }
 
   @Test

@@ -30,7 +30,9 @@ import java.util.concurrent.Future;
  *
  * <p>Arguments: {@code --results FILE --work DIR --boot-ours-cp CLASSPATH --boot-spring-cp
  * CLASSPATH --command TEXT}. Environment, all optional: {@code BENCH_ROUNDS} (3), {@code
- * BENCH_SECONDS} (15), {@code BENCH_WARMUP_SECONDS} (5), {@code BENCH_SESSIONS} (2000), {@code
+ * BENCH_SECONDS} (15), {@code BENCH_WARMUP_SECONDS} (5), {@code BENCH_JIT_WARMUP_SECONDS} (20, each
+ * variant's load before round 1, so that no round measures a JVM still compiling), {@code
+ * BENCH_SESSIONS} (2000), {@code
  * BENCH_CONNECTIONS} (32), {@code BENCH_THREADS} (2, wrk's), {@code BENCH_HEAP} (512m), {@code
  * BENCH_CLIENT_CACHE} (10000 entries), {@code WRK} (wrk), {@code REDIS_SERVER_BIN}, {@code
  * BENCH_VARIANTS} (a comma-separated list of variant ids to run, all by default) and {@code
@@ -47,7 +49,8 @@ public final class LoadRun {
   private LoadRun() {}
 
   /** Settings of one run, from the environment. */
-  record Settings(int rounds, Duration duration, Duration warmup, int sessions, int connections,
+  record Settings(int rounds, Duration duration, Duration warmup, Duration jitWarmup, int sessions,
+      int connections,
       int threads, String heap, int clientCache, String wrk, List<String> variants,
       List<String> javaOptions) {
     static Settings from(Map<String, String> env) {
@@ -55,6 +58,7 @@ public final class LoadRun {
           integer(env, "BENCH_ROUNDS", 3),
           Duration.ofSeconds(integer(env, "BENCH_SECONDS", 15)),
           Duration.ofSeconds(integer(env, "BENCH_WARMUP_SECONDS", 5)),
+          Duration.ofSeconds(integer(env, "BENCH_JIT_WARMUP_SECONDS", 20)),
           integer(env, "BENCH_SESSIONS", 2000),
           integer(env, "BENCH_CONNECTIONS", 32),
           integer(env, "BENCH_THREADS", 2),
@@ -181,6 +185,17 @@ public final class LoadRun {
         Files.write(script, in.readAllBytes());
       }
       Wrk wrk = new Wrk(settings.wrk(), settings.threads(), settings.connections(), script);
+      if (!settings.jitWarmup().isZero()) {
+        // A Spring Boot app needs far more than one warm-up of a few seconds before its code is
+        // compiled: without this, round 1 measured a Boot variant at half its speed.
+        for (App app : apps) {
+          System.out.printf("%s: %d s of load before round 1 (JIT warm-up)%n", app.variant.id(),
+              settings.jitWarmup().toSeconds());
+          wrk.run(app.url("/bench/json").toString(), settings.jitWarmup(),
+              cookies.get(app.variant).get(0),
+              settings.sessions() > 1 ? work.resolve("cookies-" + app.variant.id() + ".txt") : null);
+        }
+      }
       List<Measurement> measurements = new ArrayList<>();
       List<Integer> modes = settings.sessions() > 1 ? List.of(1, settings.sessions()) : List.of(1);
       for (int round = 1; round <= settings.rounds(); round++) {

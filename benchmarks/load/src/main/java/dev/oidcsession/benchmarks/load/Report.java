@@ -98,6 +98,9 @@ final class Report {
         .append(" keep-alive connections, an authenticated `GET /bench/json` (a small JSON answer)\n");
     md.append("- Redis: redis-server ").append(redisVersion)
         .append(" on loopback, one server per Redis variant\n");
+    md.append("- JIT warm-up: before round 1, each variant takes ")
+        .append(settings.jitWarmup().toSeconds())
+        .append(" s of the same load, unmeasured, so that no round measures a JVM still compiling\n");
     md.append("- Rounds: ").append(settings.rounds()).append(", each variant ")
         .append(settings.warmup().toSeconds()).append(" s warm-up then ")
         .append(settings.duration().toSeconds()).append(" s measured, per session count; the variants")
