@@ -67,11 +67,19 @@ final class HandleCache {
     }
     byte[] cookie = cookieValue.getBytes(StandardCharsets.ISO_8859_1);
     long hash = SipHash.hash(k0, k1, cookie);
-    int index = indexOf(cookie, hash, bucket(hash, 0));
-    if (index < 0) {
-      index = indexOf(cookie, hash, bucket(hash, 1));
+    // Each slot is read once: the slot compared is the slot whose handle is returned, whatever
+    // other threads write meanwhile.
+    for (int choice = 0; choice < 2; choice++) {
+      int bucket = bucket(hash, choice);
+      for (int i = bucket; i < bucket + 2; i++) {
+        Slot slot = slots[i];
+        // The hash is a keyed function: comparing it first reveals nothing about the values.
+        if (slot != null && slot.hash == hash && slot.holds(cookie)) {
+          return slot.handle;
+        }
+      }
     }
-    return index < 0 ? null : slots[index].handle;
+    return null;
   }
 
   /** Remembers {@code handle}, the handle of {@code cookieValue}, whose session was just found. */
@@ -85,7 +93,8 @@ final class HandleCache {
     for (int choice = 0; choice < 2; choice++) {
       int bucket = bucket(hash, choice);
       for (int i = bucket; i < bucket + 2; i++) {
-        if (slots[i] == null || slots[i].hash == hash && slots[i].holds(cookie)) {
+        Slot held = slots[i];
+        if (held == null || held.hash == hash && held.holds(cookie)) {
           slots[i] = slot;
           return;
         }
@@ -103,9 +112,12 @@ final class HandleCache {
     byte[] cookie = cookieValue.getBytes(StandardCharsets.ISO_8859_1);
     long hash = SipHash.hash(k0, k1, cookie);
     for (int choice = 0; choice < 2; choice++) {
-      int index = indexOf(cookie, hash, bucket(hash, choice));
-      if (index >= 0) {
-        slots[index] = null;
+      int bucket = bucket(hash, choice);
+      for (int i = bucket; i < bucket + 2; i++) {
+        Slot slot = slots[i];
+        if (slot != null && slot.hash == hash && slot.holds(cookie)) {
+          slots[i] = null;
+        }
       }
     }
   }
@@ -113,18 +125,6 @@ final class HandleCache {
   /** The first slot of bucket {@code choice} (0 or 1) of a value of this hash. */
   private int bucket(long hash, int choice) {
     return (int) (choice == 0 ? hash : hash >>> 32) & bucketMask;
-  }
-
-  /** The slot of {@code bucket} that holds {@code cookie}, or -1. */
-  private int indexOf(byte[] cookie, long hash, int bucket) {
-    for (int i = bucket; i < bucket + 2; i++) {
-      Slot slot = slots[i];
-      // The hash is a keyed function: comparing it first reveals nothing about the values.
-      if (slot != null && slot.hash == hash && slot.holds(cookie)) {
-        return i;
-      }
-    }
-    return -1;
   }
 
   /**

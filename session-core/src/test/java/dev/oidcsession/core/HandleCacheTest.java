@@ -6,8 +6,13 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 class HandleCacheTest {
@@ -78,6 +83,50 @@ class HandleCacheTest {
           assertThat(handle.cookieValue()).isEqualTo(value);
         }
       }
+    }
+  }
+
+  @Test
+  void threadsFindingRememberingAndForgettingAtOnce_neverGetAnotherValuesHandle()
+      throws Exception {
+    HandleCache cache = new HandleCache(2, random); // 8 slots for 40 values: constant churn
+    List<String> values = new ArrayList<>();
+    Map<String, SessionHandle> handles = new HashMap<>();
+    for (int i = 0; i < 40; i++) {
+      String value = SessionHandle.generate(random).cookieValue();
+      values.add(value);
+      handles.put(value, parsed(value));
+    }
+    int threads = 4;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<Integer>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int seed = t;
+        done.add(pool.submit(() -> {
+          SplittableRandom pick = new SplittableRandom(seed);
+          int wrong = 0;
+          for (int i = 0; i < 200_000; i++) {
+            String value = values.get(pick.nextInt(values.size()));
+            switch (pick.nextInt(3)) {
+              case 0 -> cache.remember(value, handles.get(value));
+              case 1 -> cache.forget(value);
+              default -> {
+                SessionHandle found = cache.find(value);
+                if (found != null && found != handles.get(value)) {
+                  wrong++;
+                }
+              }
+            }
+          }
+          return wrong;
+        }));
+      }
+      for (Future<Integer> f : done) {
+        assertThat(f.get()).as("another value's handle returned").isZero();
+      }
+    } finally {
+      pool.shutdownNow();
     }
   }
 
