@@ -43,6 +43,7 @@ final class ConfigSources {
       Map.entry("OIDC_PATH_PREFIX", "pathPrefix|redirectUri"),
       Map.entry("OIDC_PUBLIC_PATHS", "publicPaths"),
       Map.entry("OIDC_LOGGED_OUT_PATH", "loggedOutPath|postLogoutRedirectUri"),
+      Map.entry("OIDC_DECODED_CACHE_SIZE", "decodedCacheSize"),
       Map.entry("SESSION_SECRET", "sessionSecret"),
       Map.entry("SESSION_RENEWAL_INTERVAL", "renewalInterval"),
       Map.entry("SESSION_RENEWAL_JITTER", "renewalJitter"),
@@ -76,6 +77,7 @@ final class ConfigSources {
     source.apply("OIDC_PATH_PREFIX", b::pathPrefix);
     source.apply("OIDC_PUBLIC_PATHS", v -> b.publicPaths(v.split("\\s*,\\s*")));
     source.apply("OIDC_LOGGED_OUT_PATH", b::loggedOutPath);
+    source.apply("OIDC_DECODED_CACHE_SIZE", v -> b.decodedCacheSize(count(v, "decodedCacheSize")));
     source.apply("SESSION_SECRET", v -> b.sessionSecret(v.getBytes(StandardCharsets.UTF_8)));
     SessionPolicy.Builder policy = SessionPolicy.builder();
     boolean[] any = {false};
@@ -120,6 +122,15 @@ final class ConfigSources {
       throw new IllegalArgumentException(
           "must be an ISO-8601 duration such as PT15M or a number of seconds, but was " + v);
     }
+  }
+
+  /** A whole number of up to 9 digits. */
+  private static int count(String value, String name) {
+    String v = value.trim();
+    if (!v.matches("\\d{1,9}")) {
+      throw new IllegalArgumentException(name + " must be a whole number, but was " + v);
+    }
+    return Integer.parseInt(v);
   }
 
   private static double number(String value) {

@@ -52,6 +52,7 @@ record FilterRuntime(
         SessionManager.builder().renewer(oidc).policy(cfg.policy()).clock(cfg.clock())
             .listener(cfg.listener()).store(store);
     cfg.executor().ifPresent(manager::executor);
+    cfg.decodedCacheSize().ifPresent(manager::decodedCacheSize);
     byte[] secret = cfg.sessionSecret().or(cfg::clientSecretBytes).orElse(null);
     if (secret == null) {
       secret = new byte[32];

@@ -24,6 +24,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
 import okhttp3.OkHttpClient;
@@ -58,6 +59,7 @@ import okhttp3.OkHttpClient;
  *   <tr><td>{@code OIDC_PUBLIC_PATHS}</td><td>comma-separated; {@code /x} exact, {@code /x/*} a subtree</td><td>none</td></tr>
  *   <tr><td>{@code OIDC_LOGGED_OUT_PATH}</td><td>where logout ends without a provider logout page</td><td>{@code /}</td></tr>
  *   <tr><td>{@code SESSION_SECRET}</td><td>at least 32 characters; keys the pending-login cookie and the back-channel indexes</td><td>the client secret</td></tr>
+ *   <tr><td>{@code OIDC_DECODED_CACHE_SIZE}</td><td>decrypted sessions kept in memory for unchanged entries, 0 to 1,000,000 (see {@link Builder#decodedCacheSize})</td><td>1,024</td></tr>
  *   <tr><td>{@code SESSION_RENEWAL_INTERVAL}, {@code SESSION_RENEWAL_JITTER}, {@code SESSION_MAX_LIFETIME}, {@code SESSION_IDLE_TIMEOUT}</td>
  *       <td>the {@link SessionPolicy} settings; durations as ISO-8601 ({@code PT15M}) or seconds</td><td>the policy's</td></tr>
  * </table>
@@ -70,6 +72,8 @@ public final class OidcSessionConfig {
   public static final List<String> DEFAULT_SCOPES = List.of("openid", "profile", "email");
   /** Default {@link Builder#pathPrefix}. */
   public static final String DEFAULT_PATH_PREFIX = "/oidc";
+  /** Largest {@link Builder#decodedCacheSize}. */
+  public static final int MAX_DECODED_CACHE_SIZE = 1_000_000;
   /** Smallest {@link Builder#sessionSecret}, in bytes (256 bits). */
   public static final int MIN_SECRET_BYTES = 32;
   /**
@@ -219,6 +223,11 @@ public final class OidcSessionConfig {
     return policy;
   }
 
+  /** The decoded-session cache's size when set; empty means the session manager's default. */
+  public OptionalInt decodedCacheSize() {
+    return b.decodedCacheSize == null ? OptionalInt.empty() : OptionalInt.of(b.decodedCacheSize);
+  }
+
   /** The store chosen by the app; empty means in memory. */
   public Optional<SessionStore> store() {
     return Optional.ofNullable(b.store);
@@ -263,6 +272,7 @@ public final class OidcSessionConfig {
         + ", scopes=" + scopes + ", authorizationParameters=" + authorizationParameters
         + ", rolesClaim=" + b.rolesClaim + ", pathPrefix=" + pathPrefix()
         + ", publicPaths=" + publicPaths()
+        + (b.decodedCacheSize != null ? ", decodedCacheSize=" + b.decodedCacheSize : "")
         + ", sessionSecret=" + (b.sessionSecret != null ? "(set)" : "(none)") + ", " + policy
         + "]";
   }
@@ -294,6 +304,7 @@ public final class OidcSessionConfig {
     private byte[] sessionSecret;
     private SessionPolicy policy;
     private SessionPolicy.Builder policyBuilder;
+    private Integer decodedCacheSize;
     /** Set when the builder was read by {@link #fromSources}: its errors name the settings as given. */
     private ConfigSources.Source sources;
     private SessionStore store;
@@ -325,6 +336,7 @@ public final class OidcSessionConfig {
       c.sessionSecret = sessionSecret == null ? null : sessionSecret.clone();
       c.policy = policy;
       c.policyBuilder = policyBuilder;
+      c.decodedCacheSize = decodedCacheSize;
       c.sources = sources;
       c.store = store;
       c.listener = listener;
@@ -487,6 +499,19 @@ public final class OidcSessionConfig {
     public Builder sessionSecret(byte[] value) {
       onceSecret(sessionSecret, "sessionSecret");
       sessionSecret = SettingRules.sessionSecret(value);
+      return this;
+    }
+
+    /**
+     * How many decrypted sessions to keep in memory, so that a request for an unchanged session
+     * skips decryption (it still reads the store); 0 turns it off, at most {@value
+     * #MAX_DECODED_CACHE_SIZE}. Size it above the sessions active at once: with more, the oldest
+     * goes first, and a request whose session is not cached decrypts it (about 5 µs). Each
+     * cached session takes about 3 KB with 1 KB tokens. Default: 1,024.
+     */
+    public Builder decodedCacheSize(int value) {
+      once(decodedCacheSize, "decodedCacheSize");
+      decodedCacheSize = Settings.between(value, 0, MAX_DECODED_CACHE_SIZE, "decodedCacheSize");
       return this;
     }
 

@@ -339,6 +339,38 @@ class OidcSessionConfigDeploymentTest {
   }
 
   @Nested
+  class DecodedCache {
+
+    @Test
+    void decodedCacheSize_fromCodeOrSources_reachesTheConfig_andItsToString() {
+      assertThat(code().build().decodedCacheSize()).isEmpty();
+      assertThat(code().decodedCacheSize(0).build().decodedCacheSize()).hasValue(0);
+      OidcSessionConfig config = env(Map.of("OIDC_DECODED_CACHE_SIZE", " 20000 ")).build();
+      assertThat(config.decodedCacheSize()).hasValue(20_000);
+      assertThat(config.toString()).contains("decodedCacheSize=20000");
+      assertThat(initParams(Map.of("OIDC_DECODED_CACHE_SIZE", "1000000")).build().decodedCacheSize())
+          .hasValue(OidcSessionConfig.MAX_DECODED_CACHE_SIZE);
+    }
+
+    @Test
+    void decodedCacheSize_outOfRangeOrNotANumber_isRejectedNamingTheSource() {
+      assertThatThrownBy(() -> code().decodedCacheSize(-1))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("decodedCacheSize must be between 0 and 1000000, but was -1");
+      assertThatThrownBy(() -> code().decodedCacheSize(1).decodedCacheSize(2))
+          .isInstanceOf(IllegalStateException.class);
+      assertThatThrownBy(() -> env(Map.of("OIDC_DECODED_CACHE_SIZE", "1000001")))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("OIDC_DECODED_CACHE_SIZE (environment variable): decodedCacheSize must be"
+              + " between 0 and 1000000, but was 1000001");
+      assertThatThrownBy(() -> initParams(Map.of("OIDC_DECODED_CACHE_SIZE", "4k")))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("OIDC_DECODED_CACHE_SIZE (init-param): decodedCacheSize must be a whole"
+              + " number, but was 4k");
+    }
+  }
+
+  @Nested
   class Collaborators {
 
     @Test

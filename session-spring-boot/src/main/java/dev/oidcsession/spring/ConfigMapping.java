@@ -66,6 +66,7 @@ final class ConfigMapping {
     apply(PREFIX + "public-paths", emptyToNull(p.getPublicPaths()),
         v -> b.publicPaths(v.toArray(String[]::new)));
     apply(PREFIX + "logged-out-path", p.getLoggedOutPath(), b::loggedOutPath);
+    apply(PREFIX + "decoded-cache-size", p.getDecodedCacheSize(), b::decodedCacheSize);
     apply(PREFIX + "session-secret", blankToNull(p.getSessionSecret()),
         v -> b.sessionSecret(v.getBytes(StandardCharsets.UTF_8)));
     b.policy(policy);

@@ -172,6 +172,23 @@ class OidcSessionAutoConfigurationTest {
           assertThat(context).hasNotFailed().hasSingleBean(OidcSessionFilter.class));
     }
 
+    @Test
+    void decodedCacheSize_isPassedOn_andAnOutOfRangeOneNamesTheProperty() {
+      OidcSessionProperties properties = new OidcSessionProperties();
+      properties.setBaseUrl("https://app.example.test");
+      properties.setIssuer("https://login.example.test");
+      properties.setClientId("boot-app");
+      properties.setDecodedCacheSize(20_000);
+      assertThat(ConfigMapping.config(properties, SessionPolicy.defaults(),
+              new InMemorySessionStore(java.time.Clock.systemUTC())).build()
+          .decodedCacheSize()).hasValue(20_000);
+      runner.withPropertyValues("oidc.session.decoded-cache-size=20000").run(context ->
+          assertThat(context).hasNotFailed().hasSingleBean(OidcSessionFilter.class));
+      runner.withPropertyValues("oidc.session.decoded-cache-size=-1").run(context ->
+          assertThat(startupFailure(context)).isEqualTo("oidc.session.decoded-cache-size:"
+              + " decodedCacheSize must be between 0 and 1000000, but was -1"));
+    }
+
     @ExpectsWarnings("a public client without SESSION_SECRET: the random pending-login key warning")
     @Test
     void clientSecret_absent_isAPublicClient() {
