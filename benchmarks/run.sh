@@ -14,6 +14,9 @@
 #                                      boot-ours boot-spring); all by default
 #   BENCH_JAVA_OPTIONS="-XX:StartFlightRecording=filename=/tmp/{id}.jfr,settings=profile"
 #                                      extra JVM flags per variant, {id} replaced by its id
+#   OIDC_DECODED_CACHE_SIZE=4096 (and OIDC_SESSION_DECODEDCACHESIZE=4096 for the Boot app)
+#                                      a decoded-session cache larger than the sessions; unset,
+#                                      2,000 sessions overflow the default 1,024
 #   MVNW="./mvnw"        the build command (for example "./mvnw -o" offline)
 #   BENCH_RESULTS=benchmarks/RESULTS.md
 set -euo pipefail
@@ -56,7 +59,7 @@ results=${BENCH_RESULTS:-benchmarks/RESULTS.md}
 command_line="benchmarks/run.sh"
 for name in BENCH_ROUNDS BENCH_SECONDS BENCH_WARMUP_SECONDS BENCH_JIT_WARMUP_SECONDS BENCH_SESSIONS \
     BENCH_CONNECTIONS \
-    BENCH_THREADS BENCH_HEAP BENCH_CLIENT_CACHE; do
+    BENCH_THREADS BENCH_HEAP BENCH_CLIENT_CACHE OIDC_DECODED_CACHE_SIZE OIDC_SESSION_DECODEDCACHESIZE; do
   if [ -n "${!name:-}" ]; then command_line="$name=${!name} $command_line"; fi
 done
 

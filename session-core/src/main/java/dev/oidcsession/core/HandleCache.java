@@ -6,13 +6,16 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.util.Set;
 
 /**
  * The handles of sessions recently found, so that a request for one skips deriving its store key
  * (and, on a decoded-cache miss, its encryption key): two HMAC-SHA-256 computations, the largest
  * part of resolving a cached session. A handle is a pure function of its cookie value, so a
- * remembered one is never stale; it is forgotten when its session is not found or ends, to keep
- * secrets of dead sessions out of memory.
+ * remembered one is never stale. To keep secrets of dead sessions out of memory it is forgotten
+ * when a request finds its session gone, expired or idle, on logout ({@code end}) and on a
+ * back-channel logout; a session that ends otherwise (its renewal fails for good, its user never
+ * returns) keeps its slot until another value takes it.
  *
  * <p>Where a cookie value may sit is given by SipHash-2-4 under a random per-instance key, and
  * the value is confirmed by a constant-time comparison ({@link #sameBytes}): a
@@ -23,13 +26,14 @@ import java.security.SecureRandom;
  *
  * <p>Lock-free: slots are immutable objects written without a lock; a racing reader sees a slot
  * either before or after, both of which are correct answers. Memory: {@link #slots()} slots of
- * about 350 bytes once filled.
+ * about 350 bytes once filled (slots are freed only as above, so count on a full table: 1.4 KB per
+ * decoded-cache entry, 1.4 MB for the default 1,024).
  */
 final class HandleCache {
 
   /** Slots per decoded-cache entry (rounded up to a power of two). */
   static final int SLOTS_PER_ENTRY = 4;
-  /** At most this many slots (16 MB of references), whatever the decoded cache's size. */
+  /** At most this many slots (16 MB of compressed references), whatever the decoded cache's size. */
   static final int MAX_SLOTS = 1 << 22;
 
   private static final VarHandle WORDS =
@@ -118,6 +122,19 @@ final class HandleCache {
         if (slot != null && slot.hash == hash && slot.holds(cookie)) {
           slots[i] = null;
         }
+      }
+    }
+  }
+
+  /** Forgets the handles of the sessions stored under {@code keys}: one pass over the slots. */
+  void forgetAll(Set<StoreKey> keys) {
+    if (keys.isEmpty()) {
+      return;
+    }
+    for (int i = 0; i < slots.length; i++) {
+      Slot slot = slots[i];
+      if (slot != null && keys.contains(slot.handle.storeKey())) {
+        slots[i] = null;
       }
     }
   }

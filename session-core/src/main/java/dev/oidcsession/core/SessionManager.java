@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
@@ -230,6 +231,8 @@ public final class SessionManager implements AutoCloseable {
     SessionHandle handle = parsed.get();
     Optional<Session> session = stored.end(handle.storeKey(), handle::encryptionKey, reason);
     renewals.forget(handle.storeKey());
+    // Again once deleted: a request resolving it meanwhile may have remembered it after the first.
+    handles.forget(cookieValue);
     return session;
   }
 
@@ -283,6 +286,7 @@ public final class SessionManager implements AutoCloseable {
   private int endByIndex(String kind, String issuer, String value) {
     var ended = stored.endByIndex(kind, issuer, value, EndReason.BACKCHANNEL_LOGOUT);
     ended.forEach(renewals::forget);
+    handles.forgetAll(Set.copyOf(ended));
     return ended.size();
   }
 

@@ -639,6 +639,20 @@ class SessionManagerTest {
     }
 
     @Test
+    void endBySid_forgetsTheEndedSessionsHandles_only() {
+      CreatedSession ended = login("alice", "sid-1");
+      CreatedSession kept = login("alice", "sid-2");
+      String endedCookie = ended.handle().cookieValue();
+      String keptCookie = kept.handle().cookieValue();
+      assertThat(manager.resolve(endedCookie)).isPresent();
+      assertThat(manager.resolve(keptCookie)).isPresent();
+      assertThat(manager.handles().find(endedCookie)).isNotNull();
+      assertThat(manager.endBySid(TestTokens.ISSUER, "sid-1")).isEqualTo(1);
+      assertThat(manager.handles().find(endedCookie)).isNull();
+      assertThat(manager.handles().find(keptCookie)).isNotNull();
+    }
+
+    @Test
     void endBySubject_endsEverySessionOfThatSubject() {
       CreatedSession a1 = login("alice", "sid-1");
       CreatedSession a2 = login("alice", null);

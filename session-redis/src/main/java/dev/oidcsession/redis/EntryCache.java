@@ -194,7 +194,9 @@ final class EntryCache extends DefaultCache implements AutoCloseable {
     read.began = false;
     read.held = false;
     CacheConnection owner = value.getConnection();
-    if (!began || owner == null) {
+    // A nil reply (no such entry) is not kept: random cookies would otherwise fill the cache with
+    // absent keys, push out live sessions and leave Jedis's key index growing.
+    if (!began || owner == null || value.getValue() == null) {
       return null;
     }
     InvalidationListener listener = listenerFor(owner.getHostAndPort());

@@ -351,6 +351,28 @@ abstract class ClientSideCacheContract extends RedisStoreContract {
   }
 
   @Test
+  void find_ofAbsentKeys_keepsNothing_soRandomCookiesCannotPushSessionsOut() {
+    int size = 20;
+    RedisSessionStore small =
+        topology()
+            .closeAfterAll(
+                RedisSessionStore.create(topology().config().clientSideCache(size).build()));
+    StoredEntry live = entry(randomKey(), 1, now().plusSeconds(600));
+    assertThat(writer().insert(live)).isTrue();
+    await("the insert's invalidation heard")
+        .atMost(LOSS_DETECTED_WITHIN)
+        .until(() -> small.find(live.key()).isPresent() && small.clientCache().getSize() == 1);
+    for (int i = 0; i < 5 * size; i++) {
+      assertThat(small.find(randomKey())).isEmpty();
+    }
+    assertThat(small.clientCache().getSize()).as("replies kept").isEqualTo(1);
+    assertThat(((EntryCache) small.clientCache()).decodedCount()).isEqualTo(1);
+    Traffic before = traffic();
+    assertThat(small.find(live.key())).contains(live);
+    assertThat(traffic().commandsSince(before)).as("still a hit").isEmpty();
+  }
+
+  @Test
   void cache_neverHoldsMoreThanItsSize() {
     int size = 20;
     RedisSessionStore small =

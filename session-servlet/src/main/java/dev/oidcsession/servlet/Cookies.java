@@ -63,21 +63,25 @@ final class Cookies {
    * the request (the largest cost of a request this filter lets through). A value is taken as
    * sent: a quoted one is not a value this filter set, and is never unquoted into one.
    */
-  static void collect(String header, String name, List<String> values, int max) {
+  static void collect(CharSequence header, String name, List<String> values, int max) {
     int length = header.length();
     int start = 0;
+    // One pass: every character is read a bounded number of times (a header of many pairs
+    // without "=" stays linear).
     while (start < length && values.size() < max) {
-      int end = header.indexOf(';', start);
-      if (end < 0) {
-        end = length;
+      int end = start;
+      while (end < length && header.charAt(end) != ';') {
+        end++;
       }
       int nameStart = skipSpace(header, start, end);
-      int equals = header.indexOf('=', nameStart);
-      if (equals >= 0 && equals < end
-          && trimSpace(header, nameStart, equals) - nameStart == name.length()
-          && header.startsWith(name, nameStart)) {
+      int equals = nameStart;
+      while (equals < end && header.charAt(equals) != '=') {
+        equals++;
+      }
+      if (equals < end && trimSpace(header, nameStart, equals) - nameStart == name.length()
+          && regionIs(header, nameStart, name)) {
         int valueStart = skipSpace(header, equals + 1, end);
-        String value = header.substring(valueStart, trimSpace(header, valueStart, end));
+        String value = header.subSequence(valueStart, trimSpace(header, valueStart, end)).toString();
         if (!value.isEmpty() && !values.contains(value)) {
           values.add(value);
         }
@@ -86,8 +90,18 @@ final class Cookies {
     }
   }
 
+  /** Whether {@code text} holds {@code name} from {@code from} on. */
+  private static boolean regionIs(CharSequence text, int from, String name) {
+    for (int i = 0; i < name.length(); i++) {
+      if (text.charAt(from + i) != name.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The first index in {@code [from, to)} that is not a space or tab, else {@code to}. */
-  private static int skipSpace(String text, int from, int to) {
+  private static int skipSpace(CharSequence text, int from, int to) {
     int i = from;
     while (i < to && isSpace(text.charAt(i))) {
       i++;
@@ -96,7 +110,7 @@ final class Cookies {
   }
 
   /** The end of {@code [from, to)} without its trailing spaces and tabs. */
-  private static int trimSpace(String text, int from, int to) {
+  private static int trimSpace(CharSequence text, int from, int to) {
     int i = to;
     while (i > from && isSpace(text.charAt(i - 1))) {
       i--;

@@ -62,6 +62,12 @@ public final class JettyApp {
       settings.put("OIDC_PUBLIC_PATHS", "/bench/stats");
       // No renewal inside a run: the steady state of an authenticated GET is what is measured.
       settings.put("SESSION_RENEWAL_INTERVAL", "PT2H");
+      // Unset by default, so that 2,000 sessions overflow the decoded cache as the issue asks; the
+      // README's run with a larger cache sets it in run.sh's environment.
+      String decodedCacheSize = System.getenv("OIDC_DECODED_CACHE_SIZE");
+      if (decodedCacheSize != null) {
+        settings.put("OIDC_DECODED_CACHE_SIZE", decodedCacheSize);
+      }
       OidcSessionConfig config =
           OidcSessionConfig.fromSources(name -> null, settings::get).store(store).build();
       FilterHolder filter = new FilterHolder(new OidcSessionFilter(config));
