@@ -19,7 +19,6 @@ import java.util.Optional;
 final class DecodedSessions {
 
   static final int DEFAULT_MAX_ENTRIES = 1024;
-  static final int MAX_ENTRIES = 1_000_000;
 
   private final int maxEntries;
   private final Map<StoreKey, Decoded> entries;

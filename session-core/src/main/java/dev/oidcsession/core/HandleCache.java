@@ -26,8 +26,8 @@ import java.util.Set;
  *
  * <p>Lock-free: slots are immutable objects written without a lock; a racing reader sees a slot
  * either before or after, both of which are correct answers. Memory: {@link #slots()} slots of
- * about 350 bytes once filled (slots are freed only as above, so count on a full table: 1.4 KB per
- * decoded-cache entry, 1.4 MB for the default 1,024).
+ * 344 bytes once filled (measured with JOL in {@code HandleCacheTest}). Slots are freed only as
+ * above, so count on a full table: 1.4 KB per decoded-cache entry, 1.4 MB for the default 1,024.
  */
 final class HandleCache {
 

@@ -24,9 +24,6 @@ public final class SessionHandle {
   static final int BYTES = 32;
 
   private static final int ENCODED_LENGTH = 43;
-  /** The base64url alphabet in value order, to read the last character's unused bits. */
-  private static final String LAST_CHARACTERS =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   private static final byte[] STORE_KEY_LABEL =
       "oidc-session/v1/store-key".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] ENCRYPTION_KEY_LABEL =
@@ -84,7 +81,7 @@ public final class SessionHandle {
     }
     // The last character carries 2 unused bits, which an encoder sets to zero: a value with them
     // set is not canonical, so not ours (checked on the character, without encoding it again).
-    return (LAST_CHARACTERS.indexOf(cookieValue.charAt(ENCODED_LENGTH - 1)) & 3) == 0;
+    return (StoreKey.base64UrlValue(cookieValue.charAt(ENCODED_LENGTH - 1)) & 3) == 0;
   }
 
   /** The cookie value. Never log it. */

@@ -295,6 +295,9 @@ public final class SessionManager implements AutoCloseable {
     return "SessionManager[" + policy + ", store=" + store + "]";
   }
 
+  /** The largest {@link Builder#decodedCacheSize}. */
+  public static final int MAX_DECODED_CACHE_SIZE = 1_000_000;
+
   /**
    * Builds a {@link SessionManager}. Each setter may be called once; {@link #build()} requires a
    * {@link #renewer} and leaves the builder as it was.
@@ -323,7 +326,7 @@ public final class SessionManager implements AutoCloseable {
      */
     public Builder decodedCacheSize(int value) {
       once(decodedCacheSize, "decodedCacheSize");
-      decodedCacheSize = between(value, 0, DecodedSessions.MAX_ENTRIES, "decodedCacheSize");
+      decodedCacheSize = between(value, 0, MAX_DECODED_CACHE_SIZE, "decodedCacheSize");
       return this;
     }
 

@@ -1,6 +1,7 @@
 package dev.oidcsession.core;
 
 import dev.oidcsession.core.internal.Digests;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -54,15 +55,21 @@ public record StoreKey(String value) {
 
   /** Whether {@code c} is in the base64url alphabet ({@code A-Z a-z 0-9 - _}), by table lookup. */
   static boolean base64UrlChar(char c) {
-    return c < 128 && BASE64URL_ALPHABET[c];
+    return base64UrlValue(c) >= 0;
   }
 
-  private static final boolean[] BASE64URL_ALPHABET = new boolean[128];
+  /** The 6-bit value of base64url character {@code c}, or -1 when it is none. */
+  static int base64UrlValue(char c) {
+    return c < 128 ? BASE64URL_VALUES[c] : -1;
+  }
+
+  private static final byte[] BASE64URL_VALUES = new byte[128];
 
   static {
+    Arrays.fill(BASE64URL_VALUES, (byte) -1);
     String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     for (int i = 0; i < alphabet.length(); i++) {
-      BASE64URL_ALPHABET[alphabet.charAt(i)] = true;
+      BASE64URL_VALUES[alphabet.charAt(i)] = (byte) i;
     }
   }
 

@@ -14,6 +14,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
+import org.openjdk.jol.info.GraphLayout;
+import org.slf4j.LoggerFactory;
 
 class HandleCacheTest {
 
@@ -178,8 +180,22 @@ class HandleCacheTest {
     assertThat(new HandleCache(1024, random).slots()).isEqualTo(4096);
     assertThat(new HandleCache(1000, random).slots()).isEqualTo(4096);
     assertThat(new HandleCache(1025, random).slots()).isEqualTo(8192);
-    assertThat(new HandleCache(DecodedSessions.MAX_ENTRIES, random).slots())
+    assertThat(new HandleCache(SessionManager.MAX_DECODED_CACHE_SIZE, random).slots())
         .isEqualTo(HandleCache.MAX_SLOTS);
+  }
+
+  @Test
+  void aFullTable_takesAbout350BytesPerSlot_withEachSessionsKeysDerived() {
+    HandleCache cache = new HandleCache(256, random); // 1,024 slots
+    long empty = GraphLayout.parseInstance(cache).totalSize();
+    for (int i = 0; i < 8 * cache.slots(); i++) { // every slot taken, most many times over
+      SessionHandle handle = SessionHandle.generate(random);
+      handle.encryptionKey();
+      cache.remember(handle.cookieValue(), handle);
+    }
+    long perSlot = (GraphLayout.parseInstance(cache).totalSize() - empty) / cache.slots();
+    LoggerFactory.getLogger(HandleCacheTest.class).info("HandleCache: {} bytes per filled slot", perSlot);
+    assertThat(perSlot).isBetween(300L, 400L);
   }
 
   @Test

@@ -37,22 +37,23 @@ final class Cookies {
    * user's: each is tried, so that it cannot hide, and clear, the user's session.
    */
   List<String> sessions(HttpServletRequest request) {
-    List<String> values = new ArrayList<>(1);
-    Enumeration<String> headers = request.getHeaders("Cookie");
-    while (headers != null && headers.hasMoreElements() && values.size() < MAX_SESSION_VALUES) {
-      collect(headers.nextElement(), sessionName, values, MAX_SESSION_VALUES);
-    }
-    return values;
+    return values(request, sessionName, MAX_SESSION_VALUES);
   }
 
   /** The first non-empty value of cookie {@code name}, or {@code null}. */
   static String read(HttpServletRequest request, String name) {
+    List<String> values = values(request, name, 1);
+    return values.isEmpty() ? null : values.get(0);
+  }
+
+  /** The distinct non-empty values of cookie {@code name} over every Cookie header, at most max. */
+  private static List<String> values(HttpServletRequest request, String name, int max) {
     List<String> values = new ArrayList<>(1);
     Enumeration<String> headers = request.getHeaders("Cookie");
-    while (headers != null && headers.hasMoreElements() && values.isEmpty()) {
-      collect(headers.nextElement(), name, values, 1);
+    while (headers != null && headers.hasMoreElements() && values.size() < max) {
+      collect(headers.nextElement(), name, values, max);
     }
-    return values.isEmpty() ? null : values.get(0);
+    return values;
   }
 
   /**

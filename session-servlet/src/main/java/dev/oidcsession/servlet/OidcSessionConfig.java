@@ -6,6 +6,7 @@ import static dev.oidcsession.core.internal.Settings.required;
 
 import com.nimbusds.jose.jwk.JWK;
 import dev.oidcsession.core.SessionListener;
+import dev.oidcsession.core.SessionManager;
 import dev.oidcsession.core.SessionPolicy;
 import dev.oidcsession.core.SessionStore;
 import dev.oidcsession.core.internal.Settings;
@@ -72,8 +73,8 @@ public final class OidcSessionConfig {
   public static final List<String> DEFAULT_SCOPES = List.of("openid", "profile", "email");
   /** Default {@link Builder#pathPrefix}. */
   public static final String DEFAULT_PATH_PREFIX = "/oidc";
-  /** Largest {@link Builder#decodedCacheSize}. */
-  public static final int MAX_DECODED_CACHE_SIZE = 1_000_000;
+  /** Largest {@link Builder#decodedCacheSize}: the session manager's. */
+  public static final int MAX_DECODED_CACHE_SIZE = SessionManager.MAX_DECODED_CACHE_SIZE;
   /** Smallest {@link Builder#sessionSecret}, in bytes (256 bits). */
   public static final int MIN_SECRET_BYTES = 32;
   /**
