@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.HostAndPort;
@@ -73,6 +74,8 @@ final class EntryCache extends DefaultCache implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(RedisSessionStore.class);
   private static final int STRIPES = 4096;
+  private static final StackWalker CLOSING_CONNECTION =
+      StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
 
   private final String trackedPrefix;
   private final JedisClientConfig listenerConfig;
@@ -260,8 +263,35 @@ final class EntryCache extends DefaultCache implements AutoCloseable {
     }
   }
 
+  /**
+   * Drops everything, except when Jedis asks on closing a pooled connection: Jedis's {@link
+   * CacheConnection#disconnect()} flushes the whole cache because, in its default tracking mode,
+   * the keys a connection read are invalidated only on that connection. Here every change is
+   * heard on the node's listener whichever connection read the key, so a pooled connection that
+   * closes (evicted idle, broken, killed, or above the pool's idle bound) loses nothing, and
+   * dropping the cache for it would only send every user's next request to Redis. Failovers still
+   * drop it: Jedis's topology and master changes flush from elsewhere, and a lost listener drops
+   * it here.
+   */
   @Override
   public int flush() {
+    if (CLOSING_CONNECTION.walk(EntryCache::calledByDisconnect)) {
+      return 0;
+    }
+    return dropAll();
+  }
+
+  private static boolean calledByDisconnect(Stream<StackWalker.StackFrame> frames) {
+    return frames
+        .skip(1) // flush itself
+        .findFirst()
+        .map(f -> CacheConnection.class.isAssignableFrom(f.getDeclaringClass())
+            && f.getMethodName().equals("disconnect"))
+        .orElse(false);
+  }
+
+  /** Drops every reply and decoded entry, and spoils every read under way. */
+  int dropAll() {
     synchronized (guard) {
       decoded.clear();
       int dropped = super.flush();
@@ -298,7 +328,7 @@ final class EntryCache extends DefaultCache implements AutoCloseable {
       }
     }
     open.forEach(InvalidationListener::close);
-    flush();
+    dropAll();
   }
 
   /**
@@ -338,7 +368,7 @@ final class EntryCache extends DefaultCache implements AutoCloseable {
     }
     openFailed = false;
     listeners.put(node, listener);
-    flush(); // anything read before this listener was up may have changed unheard
+    dropAll(); // anything read before this listener was up may have changed unheard
     if (heartbeat == null) {
       heartbeat =
           Executors.newSingleThreadScheduledExecutor(
@@ -403,7 +433,7 @@ final class EntryCache extends DefaultCache implements AutoCloseable {
     synchronized (this) {
       listeners.remove(listener.node(), listener);
     }
-    int dropped = flush();
+    int dropped = dropAll();
     if (!closed) {
       log.info(
           "client-side cache: the invalidation connection to {} is gone; dropped {} entries",

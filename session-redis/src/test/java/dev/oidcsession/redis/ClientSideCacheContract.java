@@ -438,6 +438,10 @@ abstract class ClientSideCacheContract extends RedisStoreContract {
       assertThat(seen).isIn(Optional.empty(), Optional.of(renewed));
     }
     assertThat(cached().find(entry.key())).contains(renewed);
+    // Those finds went to Redis and met the killed connections, which the pool then closed: Jedis
+    // flushes its whole cache when a caching connection closes, which this cache declines (its
+    // listeners, up all along, hear every change).
+    assertThat(isCached(other)).as("a pooled connection closing drops nothing").isTrue();
   }
 
   @Test

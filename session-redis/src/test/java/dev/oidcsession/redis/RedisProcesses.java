@@ -82,6 +82,12 @@ public final class RedisProcesses implements AutoCloseable {
       launch(this);
     }
 
+    /** The last {@code maxChars} characters of this server's log, for a failing test's message. */
+    public String logTail(int maxChars) {
+      String log = read(dir.resolve("redis.log"));
+      return log.length() <= maxChars ? log : log.substring(log.length() - maxChars);
+    }
+
     boolean alive() {
       return process != null && process.isAlive();
     }

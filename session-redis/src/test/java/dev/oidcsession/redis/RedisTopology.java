@@ -265,6 +265,29 @@ public final class RedisTopology implements BeforeAllCallback, AfterAllCallback 
                     && p.info("replication").contains("port=" + added.port + ",state=online");
               }
             });
+    // A failover needs the votes of the other primaries, and a primary ignores a vote request
+    // from a node it has not yet heard of through gossip: wait until every node knows the replica.
+    String addedId;
+    try (Jedis a = admin(added)) {
+      addedId = a.clusterMyId();
+    }
+    await("every cluster node knows replica " + added.port)
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () ->
+                clusterNodes.stream()
+                    .allMatch(
+                        n -> {
+                          try (Jedis node = admin(n)) {
+                            return node.clusterNodes()
+                                .lines()
+                                .anyMatch(
+                                    line ->
+                                        line.startsWith(addedId + " ")
+                                            && line.contains(" slave " + masterId + " "));
+                          }
+                        }));
     return added;
   }
 

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -114,14 +115,10 @@ class ClusterFailoverIT {
     try (Traffic traffic = new Traffic(THREADS)) {
       CompletableFuture<Void> load = CompletableFuture.runAsync(() -> traffic.roundsFor(
           Duration.ofSeconds(3), 10_000, browsers, bases, "/api/me"));
+      long killedAt = System.nanoTime();
       victim.kill();
-      await("the replica is promoted").atMost(Duration.ofSeconds(30))
-          .pollInterval(Duration.ofMillis(100))
-          .until(() -> {
-            try (Jedis admin = redis.admin(promoted)) {
-              return admin.info("replication").contains("role:master");
-            }
-          });
+      awaitPromotion(victim, promoted);
+      long promotionMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
       load.get(60, TimeUnit.SECONDS);
       for (String base : bases) {
         await("every session served on " + base).atMost(Duration.ofSeconds(20))
@@ -143,6 +140,7 @@ class ClusterFailoverIT {
       }
       System.out.println(traffic.figures("cluster primary killed, replica promoted",
           provider.refreshGrants()) + " keysOnKilledPrimary=" + keysOnVictim
+          + " promotionMs=" + promotionMs
           + " rejectedRefreshGrants=" + provider.rejectedRefreshGrants());
       assertThat(provider.rejectedRefreshGrants()).isZero();
       assertThat(traffic.falseLogouts()).isZero();
@@ -157,6 +155,40 @@ class ClusterFailoverIT {
           .isEqualTo(401);
       assertThat(browsers.get(1).get(base + "/api/me", "Accept", "application/json").statusCode())
           .isEqualTo(200);
+    }
+  }
+
+  /**
+   * Waits for the Cluster to promote {@code promoted}; if it does not, the failure carries what
+   * each surviving node sees and its log, so a slow election can be told from a broken one.
+   */
+  static void awaitPromotion(RedisProcesses.Node victim, RedisProcesses.Node promoted) {
+    try {
+      await("the replica is promoted").atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> {
+            try (Jedis admin = redis.admin(promoted)) {
+              return admin.info("replication").contains("role:master");
+            }
+          });
+    } catch (ConditionTimeoutException e) {
+      StringBuilder state = new StringBuilder("killed " + victim.port + ", expected "
+          + promoted.port + " to be promoted\n");
+      List<RedisProcesses.Node> nodes = new ArrayList<>(redis.clusterNodes());
+      nodes.addAll(replicas.values());
+      for (RedisProcesses.Node node : nodes) {
+        if (node == victim) {
+          continue;
+        }
+        state.append("--- ").append(node.port).append(" CLUSTER NODES:\n");
+        try (Jedis admin = redis.admin(node)) {
+          state.append(admin.clusterNodes());
+        } catch (RuntimeException unreachable) {
+          state.append(unreachable).append('\n');
+        }
+        state.append("--- ").append(node.port).append(" log:\n").append(node.logTail(3000));
+      }
+      throw new AssertionError(state.toString(), e);
     }
   }
 
