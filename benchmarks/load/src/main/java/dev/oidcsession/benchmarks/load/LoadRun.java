@@ -204,8 +204,8 @@ public final class LoadRun {
         for (int sessions : modes) {
           for (App app : order) {
             Path file = sessions == 1 ? null : work.resolve("cookies-" + app.variant.id() + ".txt");
-            Measurement m = measure(round, sessions, app, wrk, settings, cookies.get(app.variant).get(0),
-                file, http);
+            Measurement m = measure(round, sessions, app, apps, wrk, settings,
+                cookies.get(app.variant).get(0), file, http);
             measurements.add(m);
             System.out.printf("round %d, %d session(s), %-12s %9.0f req/s, p50 %7.0f us, p99 %7.0f us,"
                     + " CPU %6.1f us/req, Redis %.2f cmd/req %.0f B/req%s%n",
@@ -308,15 +308,25 @@ public final class LoadRun {
     return cookies;
   }
 
-  private static Measurement measure(int round, int sessions, App app, Wrk wrk, Settings settings,
-      String cookie, Path cookieFile, HttpClient http) throws Exception {
+  private static Measurement measure(int round, int sessions, App app, List<App> apps, Wrk wrk,
+      Settings settings, String cookie, Path cookieFile, HttpClient http) throws Exception {
     String url = app.url("/bench/json").toString();
     if (!settings.warmup().isZero()) {
       wrk.run(url, settings.warmup(), cookie, cookieFile);
     }
+    List<Long> pids = new ArrayList<>();
+    for (App each : apps) {
+      pids.add(each.pid());
+      if (each.redis != null) {
+        pids.add(each.redis.pid());
+      }
+    }
+    List<Long> measured = app.redis == null ? List.of(app.pid()) : List.of(app.pid(), app.redis.pid());
     App.Stats before = app.stats(http);
     RedisServer.Counters redisBefore = app.redis == null ? null : app.redis.counters();
+    ProcCpu.Snapshot cpuBefore = ProcCpu.take(pids);
     Wrk.Result result = wrk.run(url, settings.duration(), cookie, cookieFile);
+    ProcCpu.Snapshot cpuAfter = ProcCpu.take(pids);
     RedisServer.Counters redis = app.redis == null ? null : app.redis.counters().minus(redisBefore);
     App.Stats after = app.stats(http);
     // Per request means per answer the app served over the run: that includes the few requests
@@ -329,11 +339,8 @@ public final class LoadRun {
         redis == null ? Double.NaN : redis.commands() / requests,
         redis == null ? Double.NaN : redis.outputBytes() / requests,
         redis == null ? Map.of() : redis.calls(),
-        served, result.non2xx() + result.socketErrors(), loadAverage());
-  }
-
-  private static double loadAverage() throws IOException {
-    return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+        served, result.non2xx() + result.socketErrors(),
+        ProcCpu.between(cpuBefore, cpuAfter, measured, Runtime.getRuntime().availableProcessors()));
   }
 
   private static String wrkVersion(String wrk) {

@@ -18,12 +18,13 @@ import java.util.Map;
  * @param redisCalls Redis commands over the run by name; empty without Redis
  * @param served JSON answers the app counted over the run (a check: close to {@code requests})
  * @param failures non-2xx/3xx answers plus socket errors wrk reported
- * @param loadAverage the machine's one-minute load average after the run
+ * @param cpu the shares of the machine's CPU that went, during the run, to processes that are not
+ *     the benchmark's, to the variants waiting for their turn, and to other virtual machines
  */
 record Measurement(int round, int sessions, Variant variant, long requests,
     double requestsPerSecond, double p50Micros, double p99Micros, double cpuMicrosPerRequest,
     double redisCommandsPerRequest, double redisBytesPerRequest, Map<String, Long> redisCalls, long served, long failures,
-    double loadAverage) {
+    ProcCpu.Shares cpu) {
 
   /** Whether every request wrk counted reached the endpoint as an authenticated request. */
   boolean valid() {

@@ -39,6 +39,10 @@ final class RedisServer implements AutoCloseable {
     this.process = process;
   }
 
+  long pid() {
+    return process.pid();
+  }
+
   /** Starts a server with its own directory under {@code dir}; waits until it answers. */
   static RedisServer start(Path binary, Path dir) throws IOException, InterruptedException {
     int port = Ports.free();

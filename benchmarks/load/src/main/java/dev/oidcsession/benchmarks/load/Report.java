@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
@@ -116,10 +117,17 @@ final class Report {
     md.append("- wrk, the app JVM, Redis and the development provider share the same ")
         .append(Runtime.getRuntime().availableProcessors())
         .append(" cores (no pinning): every figure includes that contention, equally for every variant\n");
-    md.append("- One-minute load average after the runs: ").append(loadRange())
-        .append(". Anything above ~2 on 2 cores means other work shared the machine: absolute figures")
-        .append(" are then low and noisy, the ratios (two variants measured minutes apart in the same")
-        .append(" round) much less so\n\n");
+    md.append("- Other work on the machine during the measured runs, as shares of its capacity (")
+        .append(Runtime.getRuntime().availableProcessors()).append(" cores × the run's length, from")
+        .append(" `/proc`): processes that are not the benchmark's ")
+        .append(shareRange(ProcCpu.Shares::others))
+        .append("; the variants waiting for their turn (their JVMs and Redis servers, idle) ")
+        .append(shareRange(ProcCpu.Shares::idle))
+        .append("; the hypervisor's steal ").append(shareRange(ProcCpu.Shares::steal))
+        .append(". The first is the machine's busy time minus the driver with its provider and wrk,")
+        .append(" and every app JVM and redis-server. A few percent is noise; more means the")
+        .append(" absolute figures are low, while a ratio (two variants measured minutes apart in the")
+        .append(" same round) is hurt only when the other work came and went between them\n\n");
   }
 
   private void table(StringBuilder md, int sessions) {
@@ -252,7 +260,7 @@ final class Report {
 
   private void runs(StringBuilder md) {
     md.append("## Every run\n\n");
-    md.append("| round | sessions | variant | requests | requests/s | p50 | p99 | CPU / request | Redis cmd / req | Redis B / req | served by the app | wrk failures | load avg |\n");
+    md.append("| round | sessions | variant | requests | requests/s | p50 | p99 | CPU / request | Redis cmd / req | Redis B / req | served by the app | wrk failures | other CPU |\n");
     md.append("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (Measurement m : measurements) {
       md.append("| ").append(m.round()).append(" | ").append(m.sessions()).append(" | ").append(m.variant().id())
@@ -265,7 +273,7 @@ final class Report {
           .append(" | ").append(m.variant().redis() ? fmt("%,.0f", m.redisBytesPerRequest()) : "–")
           .append(" | ").append(fmt("%,d", m.served())).append(m.valid() ? "" : " (**invalid run**)")
           .append(" | ").append(m.failures())
-          .append(" | ").append(fmt("%.2f", m.loadAverage())).append(" |\n");
+          .append(" | ").append(percent(m.cpu().others())).append(" |\n");
     }
     md.append('\n');
   }
@@ -312,10 +320,19 @@ final class Report {
     return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
   }
 
-  private String loadRange() {
-    double min = measurements.stream().mapToDouble(Measurement::loadAverage).min().orElse(Double.NaN);
-    double max = measurements.stream().mapToDouble(Measurement::loadAverage).max().orElse(Double.NaN);
-    return fmt("%.2f to %.2f", min, max);
+  private String shareRange(ToDoubleFunction<ProcCpu.Shares> share) {
+    double[] values = measurements.stream().map(Measurement::cpu).mapToDouble(share)
+        .filter(v -> !Double.isNaN(v)).toArray();
+    if (values.length == 0) {
+      return "(not measured: no /proc)";
+    }
+    double min = Arrays.stream(values).min().orElseThrow();
+    double max = Arrays.stream(values).max().orElseThrow();
+    return percent(min) + " to " + percent(max);
+  }
+
+  private static String percent(double share) {
+    return Double.isNaN(share) ? "–" : fmt("%.1f%%", share * 100);
   }
 
   private static String micros(double micros) {
