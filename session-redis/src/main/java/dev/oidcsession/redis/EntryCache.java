@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +54,10 @@ import redis.clients.jedis.exceptions.JedisException;
  *       happened since its miss began.
  *   <li><b>One data node at a time for standalone and Sentinel.</b> A value read from another
  *       node than the listened one (Sentinel's new master) closes the old listener, which drops
- *       the whole cache.
+ *       the whole cache. Behind Sentinel, a value is kept only from the client's current master:
+ *       a read on the old master's pool that ends after the switch is served, not kept.
+ *   <li><b>Pooled connections closing drop nothing.</b> Jedis flushes the whole cache when one
+ *       of its caching connections closes; this cache declines that flush (see {@link #flush}).
  * </ul>
  *
  * <p>The map is a {@link ConcurrentHashMap} (Jedis's default {@code HashMap} is read without a
@@ -95,6 +99,11 @@ final class EntryCache extends DefaultCache implements AutoCloseable {
   private boolean openFailed;
   private ScheduledExecutorService heartbeat;
   private volatile boolean closed;
+  /**
+   * Sentinel: the master the client now sends commands to. A reply from another node (a read on
+   * the old master's pool that finishes after the switch) is served, not kept.
+   */
+  private volatile Supplier<HostAndPort> currentNode;
   /** Runs in {@link #keep} before it decides (tests: an invalidation in between). */
   volatile Runnable beforeKeep;
 
@@ -202,9 +211,16 @@ final class EntryCache extends DefaultCache implements AutoCloseable {
     if (!began || owner == null || value.getValue() == null) {
       return null;
     }
-    InvalidationListener listener = listenerFor(owner.getHostAndPort());
+    HostAndPort node = owner.getHostAndPort();
+    if (!current(node)) {
+      return null; // checked before a listener is opened to a node the client has left
+    }
+    InvalidationListener listener = listenerFor(node);
     synchronized (guard) {
+      // Again under the guard: Jedis sets the new master before it flushes (under the guard), so
+      // a read that began after that flush sees the new master here.
       if (listener == null
+          || !current(node)
           || !listener.up()
           || read.epoch != epoch.get()
           || read.count != stripes.get(read.stripe)) {
@@ -308,6 +324,19 @@ final class EntryCache extends DefaultCache implements AutoCloseable {
       forgetDecoded(keys.get(0));
     }
     return super.removeFromStore(cacheKey);
+  }
+
+  /**
+   * Keeps replies only from the node {@code current} names (Sentinel: the client's current
+   * master), whatever pooled connection brings them.
+   */
+  void followCurrentNode(Supplier<HostAndPort> current) {
+    this.currentNode = current;
+  }
+
+  private boolean current(HostAndPort node) {
+    Supplier<HostAndPort> current = currentNode;
+    return current == null || node.equals(current.get());
   }
 
   /** The nodes listened to now (tests). */

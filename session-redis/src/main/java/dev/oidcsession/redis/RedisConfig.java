@@ -230,7 +230,9 @@ public final class RedisConfig {
     pool.setTestWhileIdle(true);
     pool.setTimeBetweenEvictionRuns(Duration.ofSeconds(30));
     if (cache != null) {
-      // Idle connections are kept: Jedis drops the whole cache whenever one is closed.
+      // Idle connections are kept: Jedis forgets a reply once the connection that read it has
+      // closed (on the next lookup that reaches it), so evicting idle ones would send their
+      // sessions back to Redis.
       pool.setMinEvictableIdleDuration(Duration.ofMillis(-1));
     }
     Set<HostAndPort> hosts = new LinkedHashSet<>(parsed.hosts());
@@ -242,14 +244,20 @@ public final class RedisConfig {
             .poolConfig(pool)
             .cache(cache)
             .build();
-        case SENTINEL -> RedisSentinelClient.builder()
-            .masterName(parsed.masterName())
-            .sentinels(hosts)
-            .clientConfig(clientConfig)
-            .sentinelClientConfig(sentinel.build())
-            .poolConfig(pool)
-            .cache(cache)
-            .build();
+        case SENTINEL -> {
+          RedisSentinelClient sentinelClient = RedisSentinelClient.builder()
+              .masterName(parsed.masterName())
+              .sentinels(hosts)
+              .clientConfig(clientConfig)
+              .sentinelClientConfig(sentinel.build())
+              .poolConfig(pool)
+              .cache(cache)
+              .build();
+          if (cache != null) {
+            cache.followCurrentNode(sentinelClient::getCurrentMaster);
+          }
+          yield sentinelClient;
+        }
         case CLUSTER -> RedisClusterClient.builder()
             .nodes(hosts)
             .clientConfig(clientConfig)

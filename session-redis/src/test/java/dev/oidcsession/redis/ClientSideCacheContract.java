@@ -226,6 +226,15 @@ abstract class ClientSideCacheContract extends RedisStoreContract {
 
   /** Connections ever borrowed from node A's pools, summed over its data nodes. */
   protected long borrowedConnections() {
+    return pools().stream().mapToLong(GenericObjectPool::getBorrowedCount).sum();
+  }
+
+  /** Connections node A's pools ever closed, summed over its data nodes. */
+  protected long destroyedConnections() {
+    return pools().stream().mapToLong(GenericObjectPool::getDestroyedCount).sum();
+  }
+
+  private Collection<? extends GenericObjectPool<?>> pools() {
     UnifiedJedis client = cached().client();
     Collection<? extends GenericObjectPool<?>> pools;
     if (client instanceof RedisClient standalone) {
@@ -237,7 +246,7 @@ abstract class ClientSideCacheContract extends RedisStoreContract {
     } else {
       throw new AssertionError("unexpected client " + client.getClass());
     }
-    return pools.stream().mapToLong(GenericObjectPool::getBorrowedCount).sum();
+    return pools;
   }
 
   /** Whether node A's cache holds the reply to {@code GET} of {@code entry}'s key. */
@@ -433,6 +442,7 @@ abstract class ClientSideCacheContract extends RedisStoreContract {
     assertThat(isCached(other)).as("nothing else dropped").isTrue();
     assertThat(entryCache().listeners()).containsExactlyInAnyOrderElementsOf(listeners);
     assertThat(listeners).allMatch(InvalidationListener::up);
+    long destroyed = destroyedConnections();
     for (int i = 0; i < 200; i++) {
       Optional<StoredEntry> seen = findOrUnavailable(entry.key()); // a killed connection fails once
       assertThat(seen).isIn(Optional.empty(), Optional.of(renewed));
@@ -441,6 +451,7 @@ abstract class ClientSideCacheContract extends RedisStoreContract {
     // Those finds went to Redis and met the killed connections, which the pool then closed: Jedis
     // flushes its whole cache when a caching connection closes, which this cache declines (its
     // listeners, up all along, hear every change).
+    assertThat(destroyedConnections()).as("killed pooled connections closed").isGreaterThan(destroyed);
     assertThat(isCached(other)).as("a pooled connection closing drops nothing").isTrue();
   }
 

@@ -265,8 +265,9 @@ public final class RedisTopology implements BeforeAllCallback, AfterAllCallback 
                     && p.info("replication").contains("port=" + added.port + ",state=online");
               }
             });
-    // A failover needs the votes of the other primaries, and a primary ignores a vote request
-    // from a node it has not yet heard of through gossip: wait until every node knows the replica.
+    // A failover needs the votes of a majority of primaries, and a primary refuses its vote to a
+    // node it does not yet know, through gossip, as a replica of the failed primary: wait until
+    // every primary lists the new node as a replica of its primary.
     String addedId;
     try (Jedis a = admin(added)) {
       addedId = a.clusterMyId();

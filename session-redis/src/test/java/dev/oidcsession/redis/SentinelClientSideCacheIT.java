@@ -8,10 +8,16 @@ import dev.oidcsession.core.StoredEntry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
@@ -36,6 +42,40 @@ class SentinelClientSideCacheIT extends ClientSideCacheContract {
   @Override
   protected boolean quietNodes() {
     return false;
+  }
+
+  /**
+   * A read on the old master's pool can end after Jedis switched to the new master and flushed:
+   * its reply is served, but kept only if it came from the client's current master. Shown with a
+   * client on the replica, whose replies come from a node other than the current master.
+   */
+  @Test
+  void replyFromANodeOtherThanTheCurrentMaster_servedNotKept() {
+    String key = "csc-node-test:{k1}:s";
+    try (Jedis primary = redis.admin(redis.primary())) {
+      primary.set(key, "v1");
+      assertThat(primary.waitReplicas(1, 5000)).isEqualTo(1);
+    }
+    HostAndPort replica = new HostAndPort("127.0.0.1", redis.replica().port);
+    AtomicReference<HostAndPort> current =
+        new AtomicReference<>(new HostAndPort("127.0.0.1", redis.primary().port));
+    JedisClientConfig config =
+        DefaultJedisClientConfig.builder().protocol(RedisProtocol.RESP3).build();
+    try (EntryCache cache = new EntryCache(10, "csc-node-test:", config, true, Duration.ofSeconds(1));
+        RedisClient onReplica =
+            RedisClient.builder().hostAndPort(replica).clientConfig(config).cache(cache).build()) {
+      cache.followCurrentNode(current::get);
+      for (int i = 0; i < 3; i++) {
+        assertThat(onReplica.get(key)).isEqualTo("v1"); // served
+      }
+      assertThat(cache.getSize()).as("nothing kept from a node the client has left").isZero();
+      assertThat(cache.listeners()).as("and no listener opened to it").isEmpty();
+
+      current.set(replica); // the same replies, now from the current node: kept
+      await("kept once the node is current")
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> "v1".equals(onReplica.get(key)) && cache.getSize() == 1);
+    }
   }
 
   @Test

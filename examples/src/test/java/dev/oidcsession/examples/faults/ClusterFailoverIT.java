@@ -24,6 +24,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
@@ -166,6 +167,7 @@ class ClusterFailoverIT {
     try {
       await("the replica is promoted").atMost(Duration.ofSeconds(30))
           .pollInterval(Duration.ofMillis(100))
+          .ignoreException(JedisConnectionException.class)
           .until(() -> {
             try (Jedis admin = redis.admin(promoted)) {
               return admin.info("replication").contains("role:master");
