@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Predicate;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -272,23 +273,15 @@ public final class RedisTopology implements BeforeAllCallback, AfterAllCallback 
     try (Jedis a = admin(added)) {
       addedId = a.clusterMyId();
     }
-    await("every cluster node knows replica " + added.port)
-        .atMost(Duration.ofSeconds(30))
-        .pollInterval(Duration.ofMillis(50))
-        .until(
-            () ->
-                clusterNodes.stream()
-                    .allMatch(
-                        n -> {
-                          try (Jedis node = admin(n)) {
-                            return node.clusterNodes()
-                                .lines()
-                                .anyMatch(
-                                    line ->
-                                        line.startsWith(addedId + " ")
-                                            && line.contains(" slave " + masterId + " "));
-                          }
-                        }));
+    awaitOnEveryPrimary(
+        "every primary knows replica " + added.port,
+        node ->
+            node.clusterNodes()
+                .lines()
+                .anyMatch(
+                    line ->
+                        line.startsWith(addedId + " ")
+                            && line.contains(" slave " + masterId + " ")));
     return added;
   }
 
@@ -348,18 +341,26 @@ public final class RedisTopology implements BeforeAllCallback, AfterAllCallback 
         first.clusterMeet("127.0.0.1", other.port);
       }
     }
-    await("cluster_state:ok on every node")
+    awaitOnEveryPrimary(
+        "cluster_state:ok on every node",
+        node -> {
+          String info = node.clusterInfo();
+          return info.contains("cluster_state:ok") && info.contains("cluster_known_nodes:3");
+        });
+  }
+
+  /** Waits (30 s at most) until {@code condition} holds on every primary of the Cluster. */
+  private void awaitOnEveryPrimary(String alias, Predicate<Jedis> condition) {
+    await(alias)
         .atMost(Duration.ofSeconds(30))
-        .pollInterval(Duration.ofMillis(100))
+        .pollInterval(Duration.ofMillis(50))
         .until(
             () ->
                 clusterNodes.stream()
                     .allMatch(
                         n -> {
                           try (Jedis node = admin(n)) {
-                            String info = node.clusterInfo();
-                            return info.contains("cluster_state:ok")
-                                && info.contains("cluster_known_nodes:3");
+                            return condition.test(node);
                           }
                         }));
   }
