@@ -339,6 +339,14 @@ final class EntryCache extends DefaultCache implements AutoCloseable {
     return current == null || node.equals(current.get());
   }
 
+  /**
+   * Invalidations applied so far to the stripe of {@code redisKey} (tests: whether the push of a
+   * write has been heard).
+   */
+  long invalidationsHeard(String redisKey) {
+    return stripes.get(stripe(redisKey));
+  }
+
   /** The nodes listened to now (tests). */
   synchronized List<InvalidationListener> listeners() {
     return List.copyOf(listeners.values());

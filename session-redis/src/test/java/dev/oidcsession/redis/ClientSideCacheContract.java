@@ -96,14 +96,10 @@ abstract class ClientSideCacheContract extends RedisStoreContract {
   @Test
   void find_cachedEntry_thousandFindsCostNoCommandAndNoByte() {
     StoredEntry entry = entry(randomKey(), 1, now().plusSeconds(600), randomIndex());
-    assertThat(writer().insert(entry)).isTrue();
     Traffic first = traffic();
     // The first find of a node's key opens its invalidation connection, and is not kept.
-    await("the entry cached")
-        .atMost(LOSS_DETECTED_WITHIN)
-        .pollInterval(Duration.ofMillis(1))
-        .until(() -> cached().find(entry.key()).equals(Optional.of(entry)) && isCached(entry));
-    log.info("finds until the entry was cached: commands {}", traffic().commandsSince(first));
+    insertAndAwaitCachedWithNoPushPending(entry);
+    log.info("until the entry was cached: commands {}", traffic().commandsSince(first));
 
     Traffic before = traffic();
     int finds = 1_000;
@@ -125,8 +121,7 @@ abstract class ClientSideCacheContract extends RedisStoreContract {
   @Test
   void find_cachedEntry_borrowsNoPooledConnection_andReturnsTheSameEntryEachTime() {
     StoredEntry entry = entry(randomKey(), 1, now().plusSeconds(600), randomIndex());
-    assertThat(writer().insert(entry)).isTrue();
-    awaitCached(entry);
+    insertAndAwaitCachedWithNoPushPending(entry);
     StoredEntry first = cached().find(entry.key()).orElseThrow();
     assertThat(first).isEqualTo(entry);
 
@@ -222,6 +217,27 @@ abstract class ClientSideCacheContract extends RedisStoreContract {
         .atMost(LOSS_DETECTED_WITHIN)
         .pollInterval(Duration.ofMillis(1))
         .until(() -> !isCached(entry) && entryCache().decoded(entry.key().value()) == null);
+  }
+
+  /**
+   * Inserts {@code entry} through the other client, and waits until node A has cached it and its
+   * listener has applied every push sent before. The insert's own push, applied late (after a find
+   * has cached the entry), drops the entry (rightly: a push does not say which reply it is older
+   * than), and a count of what cached finds cost would see one more {@code GET}. A lease on the
+   * same store key is in the same slot, so its push comes on the same listener, after the
+   * insert's: once it is applied, so is the insert's.
+   */
+  private void insertAndAwaitCachedWithNoPushPending(StoredEntry entry) {
+    assertThat(writer().insert(entry)).isTrue();
+    awaitCached(entry); // the node's listener is up from here on
+    String leaseKey = cached().leaseKey(entry.key());
+    long heard = entryCache().invalidationsHeard(leaseKey);
+    assertThat(writer().tryLease(entry.key(), Duration.ofMinutes(1))).isPresent();
+    await("the lease's invalidation heard")
+        .atMost(LOSS_DETECTED_WITHIN)
+        .pollInterval(Duration.ofMillis(1))
+        .until(() -> entryCache().invalidationsHeard(leaseKey) > heard);
+    awaitCached(entry); // again, if the insert's push came late and dropped it
   }
 
   /** Connections ever borrowed from node A's pools, summed over its data nodes. */
