@@ -228,16 +228,38 @@ abstract class ClientSideCacheContract extends RedisStoreContract {
    * insert's: once it is applied, so is the insert's.
    */
   private void insertAndAwaitCachedWithNoPushPending(StoredEntry entry) {
+    insertAndAwaitCachedWithNoPushPending(cached(), entry);
+  }
+
+  /** The same for {@code store}, a client-cached store on node A's topology. */
+  private void insertAndAwaitCachedWithNoPushPending(RedisSessionStore store, StoredEntry entry) {
+    EntryCache cache = (EntryCache) store.clientCache();
     assertThat(writer().insert(entry)).isTrue();
-    awaitCached(entry); // the node's listener is up from here on
-    String leaseKey = cached().leaseKey(entry.key());
-    long heard = entryCache().invalidationsHeard(leaseKey);
+    awaitDecoded(store, entry); // the node's listener is up from here on
+    String leaseKey = store.leaseKey(entry.key());
+    long heard = cache.invalidationsHeard(leaseKey);
     assertThat(writer().tryLease(entry.key(), Duration.ofMinutes(1))).isPresent();
     await("the lease's invalidation heard")
         .atMost(LOSS_DETECTED_WITHIN)
         .pollInterval(Duration.ofMillis(1))
-        .until(() -> entryCache().invalidationsHeard(leaseKey) > heard);
-    awaitCached(entry); // again, if the insert's push came late and dropped it
+        .until(() -> cache.invalidationsHeard(leaseKey) > heard);
+    awaitDecoded(store, entry); // again, if the insert's push came late and dropped it
+  }
+
+  /** Finds {@code entry} with {@code store} until its decoded entry (and so its reply) is kept. */
+  private static void awaitDecoded(RedisSessionStore store, StoredEntry entry) {
+    EntryCache cache = (EntryCache) store.clientCache();
+    await("kept: " + entry.key())
+        .atMost(LOSS_DETECTED_WITHIN)
+        .pollInterval(Duration.ofMillis(1))
+        .until(() -> store.find(entry.key()).isPresent()
+            && cache.decoded(entry.key().value()) != null);
+  }
+
+  /** A store on node A's topology with a client-side cache of {@code size} entries. */
+  private RedisSessionStore smallCachedStore(int size) {
+    return topology()
+        .closeAfterAll(RedisSessionStore.create(topology().config().clientSideCache(size).build()));
   }
 
   /** Connections ever borrowed from node A's pools, summed over its data nodes. */
@@ -378,15 +400,10 @@ abstract class ClientSideCacheContract extends RedisStoreContract {
   @Test
   void find_ofAbsentKeys_keepsNothing_soRandomCookiesCannotPushSessionsOut() {
     int size = 20;
-    RedisSessionStore small =
-        topology()
-            .closeAfterAll(
-                RedisSessionStore.create(topology().config().clientSideCache(size).build()));
+    RedisSessionStore small = smallCachedStore(size);
     StoredEntry live = entry(randomKey(), 1, now().plusSeconds(600));
-    assertThat(writer().insert(live)).isTrue();
-    await("the insert's invalidation heard")
-        .atMost(LOSS_DETECTED_WITHIN)
-        .until(() -> small.find(live.key()).isPresent() && small.clientCache().getSize() == 1);
+    insertAndAwaitCachedWithNoPushPending(small, live);
+    assertThat(small.clientCache().getSize()).isEqualTo(1);
     for (int i = 0; i < 5 * size; i++) {
       assertThat(small.find(randomKey())).isEmpty();
     }
@@ -400,10 +417,7 @@ abstract class ClientSideCacheContract extends RedisStoreContract {
   @Test
   void cache_neverHoldsMoreThanItsSize() {
     int size = 20;
-    RedisSessionStore small =
-        topology()
-            .closeAfterAll(
-                RedisSessionStore.create(topology().config().clientSideCache(size).build()));
+    RedisSessionStore small = smallCachedStore(size);
     List<StoredEntry> entries = new ArrayList<>();
     for (int i = 0; i < 5 * size; i++) {
       StoredEntry entry = entry(randomKey(), 1, now().plusSeconds(600));
